@@ -1,0 +1,3 @@
+export * from './sql-client';
+export * from './postgres-client';
+export * from './pglite-client';
