@@ -1,0 +1,84 @@
+import { deciderSpec } from '../shared/decider-spec';
+import { CampaignCreated, campaignDecider, CampaignSettings, StatusToggled } from './campaign';
+
+const settings: CampaignSettings = {
+  name: 'Relance',
+  reference: 'REL-1',
+  alias: null,
+  senderId: 'sender-1',
+  templateId: 'template-1',
+  calendarId: null,
+  endDate: null,
+  timeZone: 'Europe/Paris',
+  language: 'fr',
+  refreshSeconds: 60,
+  chatFlow: { enabled: false, flowId: null },
+  throughputPerSecond: null,
+  maxAttempts: 1,
+  retryDelaySeconds: 0,
+  tags: [],
+};
+
+const created: CampaignCreated = { type: 'CampaignCreated', data: { id: 'c1', ...settings } };
+const on = (sessionId: string, newSession: boolean): StatusToggled => ({
+  type: 'StatusToggled',
+  data: { status: 'ON', sessionId, newSession, source: 'MAKER' },
+});
+const off = (sessionId: string): StatusToggled => ({
+  type: 'StatusToggled',
+  data: { status: 'OFF', sessionId, newSession: false, source: 'BANNER' },
+});
+
+const spec = deciderSpec(campaignDecider);
+
+describe('campaign decider', () => {
+  it('creates a campaign', () => {
+    spec.given([]).when({ type: 'CreateCampaign', id: 'c1', settings }).then([created]);
+  });
+
+  it('rejects creating the same campaign twice', () => {
+    spec.given([created]).when({ type: 'CreateCampaign', id: 'c1', settings }).thenThrows('CAMPAIGN.ALREADY_EXISTS');
+  });
+
+  it('opens a session on the first ON', () => {
+    spec
+      .given([created])
+      .when({ type: 'ToggleStatus', status: 'ON', carryOnSession: true, newSessionId: 's1', source: 'MAKER' })
+      .then([on('s1', true)]);
+  });
+
+  it('carries the session on after OFF then ON by default', () => {
+    spec
+      .given([created, on('s1', true), off('s1')])
+      .when({ type: 'ToggleStatus', status: 'ON', carryOnSession: true, newSessionId: 's2', source: 'MAKER' })
+      .then([on('s1', false)]);
+  });
+
+  it('opens a new session when carry-on is refused', () => {
+    spec
+      .given([created, on('s1', true), off('s1')])
+      .when({ type: 'ToggleStatus', status: 'ON', carryOnSession: false, newSessionId: 's2', source: 'MAKER' })
+      .then([on('s2', true)]);
+  });
+
+  it('records which front end switched it off', () => {
+    spec
+      .given([created, on('s1', true)])
+      .when({ type: 'ToggleStatus', status: 'OFF', carryOnSession: true, newSessionId: 'unused', source: 'BANNER' })
+      .then([off('s1')]);
+  });
+
+  it('records nothing when the status does not change', () => {
+    spec
+      .given([created, on('s1', true)])
+      .when({ type: 'ToggleStatus', status: 'ON', carryOnSession: false, newSessionId: 's2', source: 'MAKER' })
+      .then([]);
+  });
+
+  it('rejects a toggle of a campaign that does not exist', () => {
+    spec
+      .given([])
+      .when({ type: 'ToggleStatus', status: 'ON', carryOnSession: true, newSessionId: 's1', source: 'MAKER' })
+      .thenThrows('CAMPAIGN.NOT_FOUND');
+  });
+});

@@ -1,0 +1,44 @@
+import { CountryCode, isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+
+export type PhoneNumberResult =
+  | { readonly ok: true; readonly e164: string; readonly country: string | undefined }
+  | { readonly ok: false; readonly rule: string };
+
+/** Number types that can receive an SMS. FIXED_LINE_OR_MOBILE is kept: some plans (US) do not tell them apart. */
+const SMS_CAPABLE_TYPES = new Set(['MOBILE', 'FIXED_LINE_OR_MOBILE']);
+
+/**
+ * Normalises a phone number to E.164 with the full libphonenumber metadata. A national number
+ * is read in `defaultCountry`; `00` international prefixes and a trunk `0` after the country code
+ * (`+33 0 6...`) are accepted. Numbers that cannot receive an SMS (fixed lines, toll-free,
+ * premium rate, ...) are rejected with their type.
+ */
+export function normalisePhoneNumber(raw: string, defaultCountry: string): PhoneNumberResult {
+  const input = raw.trim();
+  if (input === '') {
+    return { ok: false, rule: 'is required' };
+  }
+  if (!/^[+\d\s().\-/]+$/.test(input)) {
+    return { ok: false, rule: 'may contain only digits, spaces, dots, dashes, parentheses and a leading +' };
+  }
+
+  const international = input.replace(/^00/, '+');
+  const parsed = parsePhoneNumberFromString(international, defaultCountry as CountryCode);
+  if (parsed === undefined || !parsed.isValid()) {
+    return { ok: false, rule: `is not a valid number for ${defaultCountry}` };
+  }
+
+  const type = parsed.getType();
+  if (type === undefined || !SMS_CAPABLE_TYPES.has(type)) {
+    return { ok: false, rule: `is a ${describeType(type)} number, which cannot receive SMS` };
+  }
+  return { ok: true, e164: parsed.number, country: parsed.country };
+}
+
+export function isCountryCode(value: string): boolean {
+  return isSupportedCountry(value);
+}
+
+function describeType(type: string | undefined): string {
+  return type === undefined ? 'unknown type of' : type.toLowerCase().replace(/_/g, ' ');
+}

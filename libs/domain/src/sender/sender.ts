@@ -1,0 +1,55 @@
+import { Decider, DomainEvent } from '../shared/decider';
+import { DomainError } from '../shared/domain-error';
+import { isGsm7 } from '../messages/sms-encoding';
+
+/**
+ * A sender: the originator shown on the recipient's phone. Operators accept three forms:
+ * an alphanumeric id of 3 to 11 GSM characters with at least one letter, a short code (3 to 8
+ * digits), or an E.164 number.
+ */
+export type SenderIdKind = 'ALPHANUMERIC' | 'SHORT_CODE' | 'E164';
+
+export type SenderRegistered = DomainEvent<
+  'SenderRegistered',
+  { id: string; name: string; senderId: string; kind: SenderIdKind }
+>;
+export type SenderEvent = SenderRegistered;
+
+export type RegisterSender = { type: 'RegisterSender'; id: string; name: string; senderId: string };
+export type SenderCommand = RegisterSender;
+
+export type SenderState = { exists: false } | { exists: true; id: string; name: string; senderId: string; kind: SenderIdKind };
+
+export const senderDecider: Decider<SenderState, SenderCommand, SenderEvent> = {
+  initialState: () => ({ exists: false }),
+
+  evolve: (_, event) => ({ exists: true, ...event.data }),
+
+  decide: (command, state) => {
+    if (state.exists) {
+      throw DomainError.conflict('SENDER.ALREADY_EXISTS', `sender '${command.id}' already exists`);
+    }
+    const kind = classifySenderId(command.senderId);
+    return [{ type: 'SenderRegistered', data: { id: command.id, name: command.name, senderId: command.senderId, kind } }];
+  },
+};
+
+/** Classifies a sender id or throws a DomainError naming the rule it breaks. */
+export function classifySenderId(senderId: string): SenderIdKind {
+  if (/^\+[1-9]\d{7,14}$/.test(senderId)) {
+    return 'E164';
+  }
+  if (/^\d{3,8}$/.test(senderId)) {
+    return 'SHORT_CODE';
+  }
+  const alphanumeric = senderId.length >= 3 && senderId.length <= 11 && /[A-Za-z]/.test(senderId) && isGsm7(senderId);
+  if (alphanumeric && /^[A-Za-z0-9 .\-_&]+$/.test(senderId)) {
+    return 'ALPHANUMERIC';
+  }
+  throw DomainError.invalid(
+    'SENDER.INVALID_SENDER_ID',
+    'senderId',
+    senderId,
+    'must be 3-11 letters, digits, spaces or . - _ & with at least one letter, a short code of 3-8 digits, or an E.164 number',
+  );
+}

@@ -1,0 +1,76 @@
+import { DomainEvent } from '../shared/decider';
+import { SmsEncoding } from '../messages/sms-encoding';
+
+export type TargetStatus =
+  | 'PENDING'
+  | 'IN_PROGRESS'
+  | 'SENT'
+  | 'DELIVERED'
+  | 'UNDELIVERED'
+  | 'FAILED'
+  | 'UNKNOWN'
+  | 'CANCELLED'
+  | 'EXPIRED'
+  | 'OPTED_OUT';
+
+/** Outcome of handing a message to the provider. */
+export type SubmitStatus = 'SENT' | 'FAILED' | 'UNKNOWN';
+/** Final delivery statuses a receipt or status callback reports. */
+export type DeliveryStatus = 'DELIVERED' | 'UNDELIVERED' | 'EXPIRED' | 'REJECTED';
+
+export type TargetLayoutValues = { name: string; values: Record<string, string | number | null> };
+
+export type AttemptError = { code: string; reason: string; transient: boolean };
+
+export type TargetAdded = DomainEvent<
+  'TargetAdded',
+  {
+    targetId: string;
+    campaignId: string;
+    /** E.164. */
+    phoneNumber: string;
+    /** ISO-8601 instant; null means as soon as the campaign runs. */
+    startDate: string | null;
+    /** 1 (lowest) to 10 (highest). */
+    priority: number;
+    timeZone: string | null;
+    layout: TargetLayoutValues | null;
+    importId: string | null;
+  }
+>;
+
+/** The scheduler claimed the target for an attempt: nobody else may start one until it ends. */
+export type SmsAttemptStarted = DomainEvent<
+  'SmsAttemptStarted',
+  { attemptId: string; attemptNumber: number; campaignId: string; sessionId: string; startedAt: string }
+>;
+
+/**
+ * A sender is about to hand the message to the provider. If no SmsAttempted follows, the
+ * message may or may not have left: the attempt becomes UNKNOWN and is never submitted again.
+ */
+export type SmsSubmissionStarted = DomainEvent<'SmsSubmissionStarted', { attemptId: string; at: string }>;
+
+export type SmsAttempted = DomainEvent<
+  'SmsAttempted',
+  {
+    attemptId: string;
+    sessionId: string;
+    status: SubmitStatus;
+    providerMessageId: string | null;
+    error: AttemptError | null;
+    encoding: SmsEncoding | null;
+    segments: number | null;
+    /** ISO-8601 instant the outcome was known. */
+    at: string;
+    /** When a failed attempt will be retried; null when it will not. */
+    retryAt: string | null;
+  }
+>;
+
+export type SmsDeliveryReported = DomainEvent<
+  'SmsDeliveryReported',
+  { attemptId: string; providerMessageId: string; status: DeliveryStatus; errorCode: string | null; doneAt: string }
+>;
+
+export type TargetEvent = TargetAdded | SmsAttemptStarted | SmsSubmissionStarted | SmsAttempted | SmsDeliveryReported;

@@ -1,0 +1,64 @@
+import { Decider, DomainEvent } from '../shared/decider';
+import { DomainError } from '../shared/domain-error';
+import { extractPlaceholders } from '../messages/placeholders';
+import { measureSms, SmsEncoding } from '../messages/sms-encoding';
+
+export type TemplateCreated = DomainEvent<
+  'TemplateCreated',
+  {
+    id: string;
+    name: string;
+    body: string;
+    language: string | null;
+    placeholders: string[];
+    encoding: SmsEncoding;
+    characters: number;
+    segments: number;
+  }
+>;
+export type TemplateEvent = TemplateCreated;
+
+export type CreateTemplate = { type: 'CreateTemplate'; id: string; name: string; body: string; language?: string };
+export type TemplateCommand = CreateTemplate;
+
+export type TemplateState = { exists: false } | ({ exists: true } & TemplateCreated['data']);
+
+/** Longest body accepted: ten concatenated GSM-7 segments. */
+export const MAX_TEMPLATE_SEGMENTS = 10;
+
+export const templateDecider: Decider<TemplateState, TemplateCommand, TemplateEvent> = {
+  initialState: () => ({ exists: false }),
+
+  evolve: (_, event) => ({ exists: true, ...event.data }),
+
+  decide: (command, state) => {
+    if (state.exists) {
+      throw DomainError.conflict('TEMPLATE.ALREADY_EXISTS', `template '${command.id}' already exists`);
+    }
+    if (command.body.trim() === '') {
+      throw DomainError.invalid('TEMPLATE.EMPTY_BODY', 'body', command.body, 'must contain text');
+    }
+    const length = measureSms(command.body);
+    if (length.segments > MAX_TEMPLATE_SEGMENTS) {
+      throw DomainError.invalid(
+        'TEMPLATE.TOO_LONG',
+        'body',
+        `${length.characters} ${length.encoding} units`,
+        `must fit in ${MAX_TEMPLATE_SEGMENTS} segments (it needs ${length.segments})`,
+      );
+    }
+    return [
+      {
+        type: 'TemplateCreated',
+        data: {
+          id: command.id,
+          name: command.name,
+          body: command.body,
+          language: command.language ?? null,
+          placeholders: extractPlaceholders(command.body),
+          ...length,
+        },
+      },
+    ];
+  },
+};
