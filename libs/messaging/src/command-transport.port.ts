@@ -36,11 +36,15 @@ export interface ConsumeOptions {
   readonly consumerName: string;
   /** Subject filter; `*` and `>` wildcards as in NATS. */
   readonly subject: string;
-  /** Messages handled at once by this process. */
+  /** Maximum number of handlers this consumer (one `consume()` call) runs at once. */
   readonly concurrency: number;
   /** A message delivered this many times without ack or reject is rejected as poison. */
   readonly maxDeliveries?: number;
-  /** Time a handler has before the message is redelivered elsewhere, in milliseconds. */
+  /**
+   * Time after which the broker redelivers a message whose consumer went silent (crash, lost
+   * connection), in milliseconds. Default 30 s, minimum 1 s. The JetStream transport extends
+   * the claim while the handler runs, so this does not limit how long a handler may take.
+   */
   readonly ackWaitMs?: number;
 }
 
@@ -49,7 +53,10 @@ export interface Consumer {
   stop(): Promise<void>;
 }
 
-/** Logged and counted by adapters when a handler throws instead of returning an outcome. */
+/**
+ * Delay before a message is redelivered after its handler threw instead of returning an outcome,
+ * in milliseconds. Adapters log the error.
+ */
 export const HANDLER_ERROR_RETRY_DELAY_MS = 1_000;
 
 export interface CommandTransport {
