@@ -1,0 +1,29 @@
+export * from './sms-gateway.port';
+export { SmppGateway, type SmppGatewayOptions } from './smpp/smpp-gateway';
+export {
+  GatewayStateError,
+  InvalidGatewayOptionError,
+  InvalidSmppUrlError,
+  SmppBindRejectedError,
+  SmppConnectionError,
+  commandStatusName,
+} from './smpp/smpp-errors';
+export { type SmppEndpoint, maskSmppUrl, parseSmppUrl } from './smpp/smpp-url';
+export {
+  type ReceiptText,
+  deliveryStatusFromMessageState,
+  deliveryStatusFromStat,
+  normaliseMessageId,
+  parseReceiptDate,
+  parseReceiptText,
+} from './smpp/delivery-receipt';
+export { NOT_CONNECTED_ERROR_CODE } from './smpp/submit-outcome';
+export { type TextEncoding, chooseTextEncoding } from './smpp/message-encoding';
+export {
+  MoNotDeliveredError,
+  type RecordedSubmit,
+  SimulatorStateError,
+  SmscSimulator,
+  type SmscSimulatorStats,
+} from './simulator/smsc-simulator';
+export { type DelaySetting, InvalidSimulatorOptionError, type SmscSimulatorOptions } from './simulator/simulator-options';
