@@ -36,15 +36,17 @@ export interface EventMetadata extends JsonObject {
 }
 
 export interface NewEvent<Type extends string = string, Data extends JsonObject = JsonObject> {
-  /** UUID; appending an event whose id is already stored in the same stream is a no-op. */
+  /**
+   * UUID. An append whose event ids are all already stored in the same stream is a no-op that
+   * succeeds (an idempotent retry). Any other reuse of a stored id raises DuplicateEventIdError.
+   */
   readonly id: string;
   readonly type: Type;
   readonly data: Data;
   readonly metadata: EventMetadata;
 }
 
-export interface RecordedEvent<Type extends string = string, Data extends JsonObject = JsonObject>
-  extends NewEvent<Type, Data> {
+export interface RecordedEvent<Type extends string = string, Data extends JsonObject = JsonObject> extends NewEvent<Type, Data> {
   readonly streamName: string;
   readonly revision: StreamRevision;
   readonly position: GlobalPosition;
@@ -84,6 +86,8 @@ export interface ReadAllOptions {
 }
 
 export interface SubscribeOptions extends ReadAllOptions {
+  /** Maximum number of events in one yielded batch. */
+  readonly maxCount?: number;
   /** How long an idle subscription waits before it polls again, in milliseconds. */
   readonly pollIntervalMs?: number;
 }
@@ -95,16 +99,13 @@ export interface EventSubscription extends AsyncIterable<readonly RecordedEvent[
 
 export interface EventStore {
   /** Appends atomically; throws WrongExpectedRevisionError when the stream is not at `expectedRevision`. */
-  appendToStream(
-    streamName: string,
-    events: readonly NewEvent[],
-    options?: { expectedRevision?: ExpectedRevision },
-  ): Promise<AppendResult>;
+  appendToStream(streamName: string, events: readonly NewEvent[], options?: { expectedRevision?: ExpectedRevision }): Promise<AppendResult>;
 
   /**
-   * Appends to several streams in one round trip. Each stream's append is atomic and checked on its
-   * own: a stream whose revision does not match is skipped and reported as a WrongExpectedRevisionError
-   * at its index, while the others are stored.
+   * Appends to several streams in one transaction, with a number of round trips that does not grow
+   * with the batch. Each stream's append is atomic and checked on its own: a stream whose revision
+   * does not match is skipped and reported as a WrongExpectedRevisionError at its index, while the
+   * others are stored.
    */
   appendToStreams(appends: readonly StreamAppend[]): Promise<Array<AppendResult | WrongExpectedRevisionError>>;
 
@@ -133,15 +134,48 @@ export class WrongExpectedRevisionError extends Error {
   }
 }
 
+/**
+ * Raised when an append reuses an event id outside the idempotent-retry rule: the id is stored in
+ * another stream, only some of the append's ids are stored in the stream, or the id appears twice
+ * in one request.
+ */
 export class DuplicateEventIdError extends Error {
   readonly code = 'EVENT_STORE.DUPLICATE_EVENT_ID';
 
   constructor(
     readonly eventId: string,
     readonly streamName: string,
+    /** Stream that already stores the id; undefined when the id appears twice in the same request. */
+    readonly storedInStreamName?: string,
   ) {
-    super(`event id '${eventId}' is already stored in another stream than '${streamName}'`);
+    super(duplicateEventIdMessage(eventId, streamName, storedInStreamName));
     this.name = 'DuplicateEventIdError';
+  }
+}
+
+function duplicateEventIdMessage(eventId: string, streamName: string, storedInStreamName: string | undefined): string {
+  if (storedInStreamName === undefined) {
+    return `event id '${eventId}' appears more than once in one append request (again in stream '${streamName}')`;
+  }
+  if (storedInStreamName !== streamName) {
+    return `event id '${eventId}' cannot be appended to stream '${streamName}' because stream '${storedInStreamName}' already stores it`;
+  }
+  return (
+    `event id '${eventId}' is already stored in stream '${streamName}' but other events of the same append are not. ` +
+    'An append is an idempotent retry only when every one of its event ids is stored in that stream'
+  );
+}
+
+/** Raised before any I/O when an argument breaks the port's contract (a malformed id, a negative count). */
+export class InvalidEventStoreArgumentError extends Error {
+  readonly code = 'EVENT_STORE.INVALID_ARGUMENT';
+
+  constructor(
+    readonly argument: string,
+    message: string,
+  ) {
+    super(`${argument}: ${message}`);
+    this.name = 'InvalidEventStoreArgumentError';
   }
 }
 

@@ -1,0 +1,14 @@
+export * from './event-store.port';
+export * from './expected-revision';
+export * from './logger';
+export * from './command-handling/decider';
+export * from './command-handling/handle-command';
+export { DEFAULT_EVENT_STORE_SCHEMA } from './sql/event-store-schema';
+export { DEFAULT_POLL_INTERVAL_MS, DEFAULT_SUBSCRIPTION_BATCH_SIZE } from './sql/polling-subscription';
+export { SqlEventStore, createPostgresEventStore, createEmbeddedEventStore } from './sql/sql-event-store';
+export type { SqlEventStoreOptions, PostgresEventStoreOptions, EmbeddedEventStoreOptions } from './sql/sql-event-store';
+export * from './projections/sql-projection';
+export * from './projections/projection-errors';
+export { ProjectionRunner } from './projections/projection-runner';
+export type { ProjectionRunnerOptions, ProjectionStatus } from './projections/projection-runner';
+export type { ReadAllPage, ReadAllPageRequest } from './sql/read-events';

@@ -1,0 +1,377 @@
+import { SqlExecutor } from '@sms/platform';
+import {
+  AppendResult,
+  DuplicateEventIdError,
+  ExpectedRevision,
+  GlobalPosition,
+  InvalidEventStoreArgumentError,
+  NewEvent,
+  START_POSITION,
+  StreamAppend,
+  StreamRevision,
+  WrongExpectedRevisionError,
+} from '../event-store.port';
+import { matchesExpectedRevision } from '../expected-revision';
+import { EventStoreTables } from './event-store-schema';
+import { toNumber } from './sql-values';
+
+export type AppendOutcome = AppendResult | WrongExpectedRevisionError;
+
+/**
+ * Appends a batch of stream appends inside the caller's transaction. It runs at most four
+ * statements whatever the batch size: lock the streams, look up the event ids, write, and look up
+ * the positions of empty appends when there are some.
+ *
+ * Appends are checked in order against the stream's revision as left by the earlier appends of the
+ * batch. A conflicting append is skipped and returned as a WrongExpectedRevisionError at its index.
+ * An append whose event ids are all stored in its stream is an idempotent retry: it writes nothing
+ * and returns the revision and position of the last of those events, whatever its expected
+ * revision. Any other reuse of a stored id throws DuplicateEventIdError, and the caller's
+ * transaction must then roll back.
+ *
+ * Existing streams are locked in name order, so two batches cannot deadlock on those locks. A stream
+ * created concurrently by another transaction makes the write fail with a unique violation (23505),
+ * which the caller handles by retrying the whole batch.
+ */
+export async function appendWithin(tx: SqlExecutor, tables: EventStoreTables, appends: readonly StreamAppend[]): Promise<AppendOutcome[]> {
+  const streamNames = [...new Set(appends.map((append) => append.streamName))].sort();
+  const revisions = await lockStreams(tx, tables, streamNames);
+
+  const eventIds = appends.flatMap((append) => append.events.map((event) => event.id));
+  const storedEvents = eventIds.length > 0 ? await findStoredEvents(tx, tables, eventIds) : new Map<string, StoredEvent>();
+
+  const plans = planAppends(appends, revisions, storedEvents);
+
+  const writes = plans.filter((plan): plan is WritePlan => plan.kind === 'write');
+  const written = writes.length > 0 ? await writeEvents(tx, tables, writes, revisions) : new Map<string, GlobalPosition>();
+
+  const empties = plans.filter((plan): plan is EmptyPlan => plan.kind === 'empty' && plan.revision >= 0);
+  const lastPositions = empties.length > 0 ? await findPositions(tx, tables, empties) : new Map<string, GlobalPosition>();
+
+  return plans.map((plan) => toOutcome(plan, written, lastPositions));
+}
+
+/**
+ * Throws InvalidEventStoreArgumentError or DuplicateEventIdError when a batch cannot be appended
+ * whatever the store contains, before any round trip.
+ */
+export function validateAppends(appends: readonly StreamAppend[]): void {
+  const seenIds = new Set<string>();
+  for (const append of appends) {
+    if (typeof append.streamName !== 'string' || append.streamName.length === 0) {
+      throw new InvalidEventStoreArgumentError('streamName', 'a stream name must be a non-empty string');
+    }
+    validateExpectedRevision(append.expectedRevision);
+
+    for (const event of append.events) {
+      validateNewEvent(event, append.streamName);
+
+      const id = event.id.toLowerCase();
+      if (seenIds.has(id)) {
+        throw new DuplicateEventIdError(event.id, append.streamName);
+      }
+      seenIds.add(id);
+    }
+  }
+}
+
+interface StoredEvent {
+  readonly streamName: string;
+  readonly revision: StreamRevision;
+  readonly position: GlobalPosition;
+}
+
+interface WritePlan {
+  readonly kind: 'write';
+  readonly streamName: string;
+  readonly firstRevision: StreamRevision;
+  readonly events: readonly NewEvent[];
+}
+
+/** An append of zero events whose expected revision matched; `revision` is -1 when there is no stream. */
+interface EmptyPlan {
+  readonly kind: 'empty';
+  readonly streamName: string;
+  readonly revision: StreamRevision;
+}
+
+interface SettledPlan {
+  readonly kind: 'settled';
+  readonly outcome: AppendOutcome;
+}
+
+type AppendPlan = WritePlan | EmptyPlan | SettledPlan;
+
+async function lockStreams(
+  tx: SqlExecutor,
+  tables: EventStoreTables,
+  streamNames: readonly string[],
+): Promise<Map<string, StreamRevision>> {
+  // ORDER BY runs before FOR UPDATE takes the row locks, so locks are taken in name order.
+  const result = await tx.query<{ stream_name: string; revision: string | number }>(
+    `SELECT stream_name, revision FROM ${tables.streams}
+     WHERE stream_name = ANY($1::text[])
+     ORDER BY stream_name
+     FOR UPDATE`,
+    [streamNames],
+  );
+  return new Map(result.rows.map((row) => [row.stream_name, toNumber(row.revision)]));
+}
+
+async function findStoredEvents(tx: SqlExecutor, tables: EventStoreTables, eventIds: readonly string[]): Promise<Map<string, StoredEvent>> {
+  const result = await tx.query<{
+    event_id: string;
+    stream_name: string;
+    revision: string | number;
+    transaction_id: string;
+    global_sequence: string | number;
+  }>(
+    `SELECT event_id::text AS event_id, stream_name, revision, transaction_id::text AS transaction_id, global_sequence
+     FROM ${tables.events}
+     WHERE event_id = ANY($1::uuid[])`,
+    [eventIds],
+  );
+  return new Map(
+    result.rows.map((row) => [
+      row.event_id,
+      {
+        streamName: row.stream_name,
+        revision: toNumber(row.revision),
+        position: { commit: toNumber(row.transaction_id), prepare: toNumber(row.global_sequence) },
+      },
+    ]),
+  );
+}
+
+function planAppends(
+  appends: readonly StreamAppend[],
+  lockedRevisions: ReadonlyMap<string, StreamRevision>,
+  storedEvents: ReadonlyMap<string, StoredEvent>,
+): AppendPlan[] {
+  const revisions = new Map(lockedRevisions);
+
+  return appends.map((append): AppendPlan => {
+    const replayed = findIdempotentReplay(append, storedEvents);
+    if (replayed) {
+      return {
+        kind: 'settled',
+        outcome: { streamName: append.streamName, nextExpectedRevision: replayed.revision, position: replayed.position },
+      };
+    }
+
+    const actual = revisions.get(append.streamName) ?? -1;
+    const expected = append.expectedRevision ?? 'any';
+    if (!matchesExpectedRevision(expected, actual)) {
+      return { kind: 'settled', outcome: new WrongExpectedRevisionError(append.streamName, expected, actual) };
+    }
+
+    if (append.events.length === 0) {
+      return { kind: 'empty', streamName: append.streamName, revision: actual };
+    }
+
+    revisions.set(append.streamName, actual + append.events.length);
+    return { kind: 'write', streamName: append.streamName, firstRevision: actual + 1, events: append.events };
+  });
+}
+
+/**
+ * Returns the last stored event of the append when all its ids are stored in its stream, and
+ * undefined when none is stored. Throws DuplicateEventIdError for any other mix.
+ */
+function findIdempotentReplay(append: StreamAppend, storedEvents: ReadonlyMap<string, StoredEvent>): StoredEvent | undefined {
+  let last: StoredEvent | undefined;
+  let storedCount = 0;
+
+  for (const event of append.events) {
+    const stored = storedEvents.get(event.id.toLowerCase());
+    if (!stored) {
+      continue;
+    }
+    if (stored.streamName !== append.streamName) {
+      throw new DuplicateEventIdError(event.id, append.streamName, stored.streamName);
+    }
+    storedCount += 1;
+    if (!last || stored.revision > last.revision) {
+      last = stored;
+    }
+  }
+
+  if (storedCount === 0) {
+    return undefined;
+  }
+  if (storedCount < append.events.length) {
+    const storedId = append.events.find((event) => storedEvents.has(event.id.toLowerCase()))?.id ?? '';
+    throw new DuplicateEventIdError(storedId, append.streamName, append.streamName);
+  }
+  return last;
+}
+
+/**
+ * Inserts every planned event and moves each stream to its new revision in one statement, and
+ * returns the position of each written event keyed by `positionKey`.
+ */
+async function writeEvents(
+  tx: SqlExecutor,
+  tables: EventStoreTables,
+  writes: readonly WritePlan[],
+  lockedRevisions: ReadonlyMap<string, StreamRevision>,
+): Promise<Map<string, GlobalPosition>> {
+  const columns = {
+    streamNames: [] as string[],
+    revisions: [] as number[],
+    ids: [] as string[],
+    types: [] as string[],
+    data: [] as unknown[],
+    metadata: [] as unknown[],
+  };
+  const finalRevisions = new Map<string, StreamRevision>();
+
+  for (const write of writes) {
+    write.events.forEach((event, offset) => {
+      columns.streamNames.push(write.streamName);
+      columns.revisions.push(write.firstRevision + offset);
+      columns.ids.push(event.id);
+      columns.types.push(event.type);
+      columns.data.push(event.data);
+      columns.metadata.push(event.metadata);
+    });
+    finalRevisions.set(write.streamName, write.firstRevision + write.events.length - 1);
+  }
+
+  const created = [...finalRevisions].filter(([streamName]) => !lockedRevisions.has(streamName));
+  const advanced = [...finalRevisions].filter(([streamName]) => lockedRevisions.has(streamName));
+
+  // A plain INSERT for new streams, not an upsert: if another transaction created the stream since
+  // the lock step, the unique violation makes the caller retry instead of overwriting its revision.
+  const result = await tx.query<{
+    stream_name: string;
+    revision: string | number;
+    global_sequence: string | number;
+    transaction_id: string;
+  }>(
+    `WITH inserted AS (
+       INSERT INTO ${tables.events} (stream_name, revision, event_id, event_type, data, metadata)
+       SELECT * FROM unnest($1::text[], $2::bigint[], $3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[])
+       RETURNING stream_name, revision, global_sequence
+     ),
+     created AS (
+       INSERT INTO ${tables.streams} (stream_name, revision)
+       SELECT * FROM unnest($7::text[], $8::bigint[])
+     ),
+     advanced AS (
+       UPDATE ${tables.streams} AS streams SET revision = target.revision
+       FROM unnest($9::text[], $10::bigint[]) AS target (stream_name, revision)
+       WHERE streams.stream_name = target.stream_name
+     )
+     SELECT stream_name, revision, global_sequence, pg_current_xact_id()::text AS transaction_id FROM inserted`,
+    [
+      columns.streamNames,
+      columns.revisions,
+      columns.ids,
+      columns.types,
+      columns.data,
+      columns.metadata,
+      created.map(([streamName]) => streamName),
+      created.map(([, revision]) => revision),
+      advanced.map(([streamName]) => streamName),
+      advanced.map(([, revision]) => revision),
+    ],
+  );
+
+  return new Map(
+    result.rows.map((row) => [
+      positionKey(row.stream_name, toNumber(row.revision)),
+      { commit: toNumber(row.transaction_id), prepare: toNumber(row.global_sequence) },
+    ]),
+  );
+}
+
+async function findPositions(
+  tx: SqlExecutor,
+  tables: EventStoreTables,
+  empties: readonly EmptyPlan[],
+): Promise<Map<string, GlobalPosition>> {
+  const result = await tx.query<{
+    stream_name: string;
+    revision: string | number;
+    transaction_id: string;
+    global_sequence: string | number;
+  }>(
+    `SELECT events.stream_name, events.revision, events.transaction_id::text AS transaction_id, events.global_sequence
+     FROM ${tables.events} AS events
+     JOIN unnest($1::text[], $2::bigint[]) AS target (stream_name, revision)
+       ON events.stream_name = target.stream_name AND events.revision = target.revision`,
+    [empties.map((plan) => plan.streamName), empties.map((plan) => plan.revision)],
+  );
+  return new Map(
+    result.rows.map((row) => [
+      positionKey(row.stream_name, toNumber(row.revision)),
+      { commit: toNumber(row.transaction_id), prepare: toNumber(row.global_sequence) },
+    ]),
+  );
+}
+
+function toOutcome(
+  plan: AppendPlan,
+  written: ReadonlyMap<string, GlobalPosition>,
+  lastPositions: ReadonlyMap<string, GlobalPosition>,
+): AppendOutcome {
+  switch (plan.kind) {
+    case 'settled':
+      return plan.outcome;
+    case 'empty':
+      return {
+        streamName: plan.streamName,
+        nextExpectedRevision: plan.revision,
+        position: lastPositions.get(positionKey(plan.streamName, plan.revision)) ?? START_POSITION,
+      };
+    case 'write': {
+      const lastRevision = plan.firstRevision + plan.events.length - 1;
+      const position = written.get(positionKey(plan.streamName, lastRevision));
+      if (!position) {
+        throw new Error(`Internal error: the insert into stream '${plan.streamName}' returned no position for revision ${lastRevision}`);
+      }
+      return { streamName: plan.streamName, nextExpectedRevision: lastRevision, position };
+    }
+  }
+}
+
+function positionKey(streamName: string, revision: StreamRevision): string {
+  return `${revision}:${streamName}`;
+}
+
+function validateExpectedRevision(expected: ExpectedRevision | undefined): void {
+  if (expected === undefined || expected === 'any' || expected === 'no_stream' || expected === 'stream_exists') {
+    return;
+  }
+  if (!Number.isSafeInteger(expected) || expected < 0) {
+    throw new InvalidEventStoreArgumentError(
+      'expectedRevision',
+      `${String(expected)} is not valid: use 'any', 'no_stream', 'stream_exists' or a revision >= 0`,
+    );
+  }
+}
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function validateNewEvent(event: NewEvent, streamName: string): void {
+  if (typeof event.id !== 'string' || !UUID_PATTERN.test(event.id)) {
+    throw new InvalidEventStoreArgumentError(
+      'event.id',
+      `'${String(event.id)}' in an append to stream '${streamName}' is not a UUID (use crypto.randomUUID())`,
+    );
+  }
+  if (typeof event.type !== 'string' || event.type.length === 0) {
+    throw new InvalidEventStoreArgumentError('event.type', `event '${event.id}' has no type`);
+  }
+  if (!isPlainObject(event.data)) {
+    throw new InvalidEventStoreArgumentError('event.data', `data of event '${event.id}' must be a JSON object`);
+  }
+  if (!isPlainObject(event.metadata)) {
+    throw new InvalidEventStoreArgumentError('event.metadata', `metadata of event '${event.id}' must be a JSON object`);
+  }
+}
+
+function isPlainObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
