@@ -1,0 +1,140 @@
+import type { CampaignSettings, CampaignStatus } from '@sms/domain';
+import type { SqlExecutor } from '@sms/platform';
+import { Page, PageRequest, resolvePage } from '../shared/paging';
+import { DEFAULT_READ_MODEL_SCHEMA, quoteSchemaName, ReadModelOptions } from '../shared/schema-name';
+import { foldForSearch } from '../shared/search-text';
+import { escapeLikePattern, toIsoString } from '../shared/sql-values';
+import { WhereClause } from '../shared/where-clause';
+import { COUNT_COLUMN_LIST, TargetCountRow, TargetCounts, toTargetCounts } from './target-counts';
+
+/** A campaign as `GET /campaigns/:id` shows it: every setting, flattened, with status and counts. */
+export type CampaignDetails = { readonly id: string } & CampaignSettings & {
+    readonly status: CampaignStatus;
+    /** Current session, or null until the campaign is first switched ON. */
+    readonly sessionId: string | null;
+    readonly counts: TargetCounts;
+    /** Stream revision, the resource's ETag. */
+    readonly revision: number;
+    readonly createdAt: string;
+  };
+
+export interface CampaignSummary {
+  readonly id: string;
+  readonly name: string;
+  readonly reference: string;
+  readonly alias: string | null;
+  readonly status: CampaignStatus;
+  readonly tags: string[];
+  readonly counts: TargetCounts;
+}
+
+export interface CampaignListRequest extends PageRequest {
+  /** Part of the name, reference or alias, matched regardless of case and accents. */
+  readonly search?: string;
+  /** Campaigns that carry at least one of these tags. */
+  readonly tags?: readonly string[];
+  readonly status?: CampaignStatus;
+}
+
+/** A campaign that is ON, with the fields the scheduler reads. */
+export interface ActiveCampaign {
+  readonly id: string;
+  readonly sessionId: string;
+  readonly settings: CampaignSettings;
+}
+
+type CampaignRow = TargetCountRow & {
+  id: string;
+  name: string;
+  reference: string;
+  alias: string | null;
+  status: CampaignStatus;
+  session_id: string | null;
+  settings: CampaignSettings;
+  tags: string[];
+  revision: number;
+  created_at: Date;
+};
+
+export class CampaignQueries {
+  private readonly table: string;
+
+  constructor(
+    private readonly db: SqlExecutor,
+    options: ReadModelOptions = {},
+  ) {
+    this.table = `${quoteSchemaName(options.schema ?? DEFAULT_READ_MODEL_SCHEMA)}.campaigns`;
+  }
+
+  async getCampaign(id: string): Promise<CampaignDetails | null> {
+    const { rows } = await this.db.query<CampaignRow>(
+      `SELECT id, status, session_id, settings, revision, created_at, ${COUNT_COLUMN_LIST}
+       FROM ${this.table} WHERE id = $1 AND revision IS NOT NULL`,
+      [id],
+    );
+    if (rows.length === 0) {
+      return null;
+    }
+    const row = rows[0];
+    return {
+      id: row.id,
+      ...row.settings,
+      status: row.status,
+      sessionId: row.session_id,
+      counts: toTargetCounts(row),
+      revision: row.revision,
+      createdAt: toIsoString(row.created_at),
+    };
+  }
+
+  /** Lists the campaigns matching every given filter, newest first. */
+  async listCampaigns(request: CampaignListRequest = {}): Promise<Page<CampaignSummary>> {
+    const { page, pageSize, offset } = resolvePage(request);
+    const where = this.listFilter(request);
+    const { rows } = await this.db.query<CampaignRow>(
+      `SELECT id, name, reference, alias, status, tags, ${COUNT_COLUMN_LIST}
+       FROM ${this.table} ${where.toSql()}
+       ORDER BY created_at DESC, id
+       LIMIT ${where.extraPlaceholder(1)} OFFSET ${where.extraPlaceholder(2)}`,
+      where.params(pageSize, offset),
+    );
+    const count = await this.db.query<{ total: number }>(
+      `SELECT count(*)::integer AS total FROM ${this.table} ${where.toSql()}`,
+      where.params(),
+    );
+    const items = rows.map((row) => ({
+      id: row.id,
+      name: row.name,
+      reference: row.reference,
+      alias: row.alias,
+      status: row.status,
+      tags: row.tags,
+      counts: toTargetCounts(row),
+    }));
+    return { items, total: count.rows[0].total, page, pageSize };
+  }
+
+  /** Lists the campaigns that are ON, ordered by id, for the scheduler. */
+  async listActiveCampaigns(): Promise<ActiveCampaign[]> {
+    const { rows } = await this.db.query<{ id: string; session_id: string; settings: CampaignSettings }>(
+      `SELECT id, session_id, settings FROM ${this.table}
+       WHERE status = 'ON' AND revision IS NOT NULL ORDER BY id`,
+    );
+    return rows.map((row) => ({ id: row.id, sessionId: row.session_id, settings: row.settings }));
+  }
+
+  private listFilter(request: CampaignListRequest): WhereClause {
+    const where = new WhereClause().addCondition('revision IS NOT NULL');
+    const search = request.search === undefined ? '' : foldForSearch(request.search.trim());
+    if (search !== '') {
+      where.addBound(`search_text LIKE $? ESCAPE '\\'`, `%${escapeLikePattern(search)}%`);
+    }
+    if (request.tags !== undefined && request.tags.length > 0) {
+      where.addBound('tags && $?::text[]', request.tags);
+    }
+    if (request.status !== undefined) {
+      where.addBound('status = $?', request.status);
+    }
+    return where;
+  }
+}

@@ -1,0 +1,24 @@
+import type { SqlExecutor } from '@sms/platform';
+import { CampaignQueries } from './campaigns/campaigns.queries';
+import { ImportQueries } from './imports/imports.queries';
+import { SenderQueries } from './senders/senders.queries';
+import { ReadModelOptions } from './shared/schema-name';
+import { TargetQueries } from './targets/targets.queries';
+import { TemplateQueries } from './templates/templates.queries';
+
+/** The queries of every SQL read model, over one connection pool or transaction. */
+export class ReadModelQueries {
+  readonly campaigns: CampaignQueries;
+  readonly targets: TargetQueries;
+  readonly senders: SenderQueries;
+  readonly templates: TemplateQueries;
+  readonly imports: ImportQueries;
+
+  constructor(db: SqlExecutor, options: ReadModelOptions = {}) {
+    this.campaigns = new CampaignQueries(db, options);
+    this.targets = new TargetQueries(db, options);
+    this.senders = new SenderQueries(db, options);
+    this.templates = new TemplateQueries(db, options);
+    this.imports = new ImportQueries(db, options);
+  }
+}
