@@ -47,8 +47,7 @@ export type ToggleStatus = {
 export type CampaignCommand = CreateCampaign | ToggleStatus;
 
 export type CampaignState =
-  | { exists: false }
-  | { exists: true; id: string; settings: CampaignSettings; status: CampaignStatus; sessionId: string | null };
+  { exists: false } | { exists: true; id: string; settings: CampaignSettings; status: CampaignStatus; sessionId: string | null };
 
 export const campaignDecider: Decider<CampaignState, CampaignCommand, CampaignEvent> = {
   initialState: () => ({ exists: false }),
@@ -95,7 +94,5 @@ function toggle(command: ToggleStatus, state: Extract<CampaignState, { exists: t
   }
   const opensSession = command.status === 'ON' && (state.sessionId === null || !command.carryOnSession);
   const sessionId = opensSession || state.sessionId === null ? command.newSessionId : state.sessionId;
-  return [
-    { type: 'StatusToggled', data: { status: command.status, sessionId, newSession: opensSession, source: command.source } },
-  ];
+  return [{ type: 'StatusToggled', data: { status: command.status, sessionId, newSession: opensSession, source: command.source } }];
 }

@@ -7,10 +7,7 @@ export type ImportRowError = { line: number; value: string; reason: string };
 
 export type ImportCounts = { processed: number; imported: number; duplicates: number; rejected: number };
 
-export type ImportStarted = DomainEvent<
-  'ImportStarted',
-  { importId: string; campaignId: string; source: ImportSource; startedAt: string }
->;
+export type ImportStarted = DomainEvent<'ImportStarted', { importId: string; campaignId: string; source: ImportSource; startedAt: string }>;
 /** Cumulative counts so far; `errors` holds only the rows rejected since the previous event. */
 export type ImportProgressed = DomainEvent<'ImportProgressed', ImportCounts & { errors: ImportRowError[] }>;
 export type ImportCompleted = DomainEvent<'ImportCompleted', ImportCounts & { completedAt: string }>;

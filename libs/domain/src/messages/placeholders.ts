@@ -12,9 +12,7 @@ export function extractPlaceholders(body: string): string[] {
   return [...keys];
 }
 
-export type RenderResult =
-  | { readonly ok: true; readonly text: string }
-  | { readonly ok: false; readonly missing: readonly string[] };
+export type RenderResult = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly missing: readonly string[] };
 
 /** Replaces every placeholder; fails listing the keys that have no value. */
 export function renderTemplate(body: string, variables: Readonly<Record<string, unknown>>): RenderResult {

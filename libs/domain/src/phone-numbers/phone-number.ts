@@ -1,8 +1,7 @@
 import { CountryCode, isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 
 export type PhoneNumberResult =
-  | { readonly ok: true; readonly e164: string; readonly country: string | undefined }
-  | { readonly ok: false; readonly rule: string };
+  { readonly ok: true; readonly e164: string; readonly country: string | undefined } | { readonly ok: false; readonly rule: string };
 
 /** Number types that can receive an SMS. FIXED_LINE_OR_MOBILE is kept: some plans (US) do not tell them apart. */
 const SMS_CAPABLE_TYPES = new Set(['MOBILE', 'FIXED_LINE_OR_MOBILE']);

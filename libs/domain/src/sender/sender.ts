@@ -9,10 +9,7 @@ import { isGsm7 } from '../messages/sms-encoding';
  */
 export type SenderIdKind = 'ALPHANUMERIC' | 'SHORT_CODE' | 'E164';
 
-export type SenderRegistered = DomainEvent<
-  'SenderRegistered',
-  { id: string; name: string; senderId: string; kind: SenderIdKind }
->;
+export type SenderRegistered = DomainEvent<'SenderRegistered', { id: string; name: string; senderId: string; kind: SenderIdKind }>;
 export type SenderEvent = SenderRegistered;
 
 export type RegisterSender = { type: 'RegisterSender'; id: string; name: string; senderId: string };

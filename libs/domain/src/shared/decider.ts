@@ -15,10 +15,10 @@ export interface DomainEvent<Type extends string = string, Data extends object =
 }
 
 /** Who asked for a change: a user with one of their roles, or one of our services. */
-export interface Actor {
+export type Actor = {
   readonly id: string;
   readonly role: string;
-}
+};
 
 export function assertNever(value: never): never {
   throw new Error(`unexpected value ${JSON.stringify(value)}`);

@@ -3,7 +3,7 @@
  * (`instanceof` does not survive a process boundary, a code does); the HTTP layer maps each
  * kind to a status once.
  */
-export type DomainErrorKind = 'INVALID' | 'NOT_FOUND' | 'CONFLICT' | 'FORBIDDEN';
+export type DomainErrorKind = 'INVALID' | 'NOT_FOUND' | 'CONFLICT' | 'FORBIDDEN' | 'UNAUTHENTICATED' | 'PRECONDITION_FAILED' | 'TOO_LARGE';
 
 export interface FieldViolation {
   readonly field: string;

@@ -2,16 +2,7 @@ import { DomainEvent } from '../shared/decider';
 import { SmsEncoding } from '../messages/sms-encoding';
 
 export type TargetStatus =
-  | 'PENDING'
-  | 'IN_PROGRESS'
-  | 'SENT'
-  | 'DELIVERED'
-  | 'UNDELIVERED'
-  | 'FAILED'
-  | 'UNKNOWN'
-  | 'CANCELLED'
-  | 'EXPIRED'
-  | 'OPTED_OUT';
+  'PENDING' | 'IN_PROGRESS' | 'SENT' | 'DELIVERED' | 'UNDELIVERED' | 'FAILED' | 'UNKNOWN' | 'CANCELLED' | 'EXPIRED' | 'OPTED_OUT';
 
 /** Outcome of handing a message to the provider. */
 export type SubmitStatus = 'SENT' | 'FAILED' | 'UNKNOWN';

@@ -1,15 +1,7 @@
 import { assertNever, Decider } from '../shared/decider';
 import { DomainError } from '../shared/domain-error';
 import { SmsEncoding } from '../messages/sms-encoding';
-import {
-  AttemptError,
-  DeliveryStatus,
-  SmsAttempted,
-  SubmitStatus,
-  TargetAdded,
-  TargetEvent,
-  TargetStatus,
-} from './target.events';
+import { AttemptError, DeliveryStatus, SmsAttempted, SubmitStatus, TargetAdded, TargetEvent, TargetStatus } from './target.events';
 
 export type AddTarget = { type: 'AddTarget' } & TargetAdded['data'];
 
@@ -52,8 +44,7 @@ export type AttemptState = {
 };
 
 export type TargetState =
-  | { exists: false }
-  | { exists: true; targetId: string; campaignId: string; status: TargetStatus; attempts: AttemptState[] };
+  { exists: false } | { exists: true; targetId: string; campaignId: string; status: TargetStatus; attempts: AttemptState[] };
 
 type ExistingTarget = Extract<TargetState, { exists: true }>;
 

@@ -53,15 +53,18 @@ const spec = deciderSpec(targetDecider);
 describe('target decider', () => {
   it('adds a target once', () => {
     const { type: _, ...data } = { type: 'AddTarget' as const, ...added.data };
-    spec.given([]).when({ type: 'AddTarget', ...data }).then([added]);
-    spec.given([added]).when({ type: 'AddTarget', ...data }).thenThrows('TARGET.DUPLICATE');
+    spec
+      .given([])
+      .when({ type: 'AddTarget', ...data })
+      .then([added]);
+    spec
+      .given([added])
+      .when({ type: 'AddTarget', ...data })
+      .thenThrows('TARGET.DUPLICATE');
   });
 
   it('starts an attempt on a pending target', () => {
-    spec
-      .given([added])
-      .when({ type: 'StartAttempt', attemptId: 'a1', sessionId: 's1', now: '2026-12-07T09:00:00.000Z' })
-      .then([started]);
+    spec.given([added]).when({ type: 'StartAttempt', attemptId: 'a1', sessionId: 's1', now: '2026-12-07T09:00:00.000Z' }).then([started]);
   });
 
   it('rejects a second attempt while one is in progress', () => {
@@ -93,7 +96,9 @@ describe('target decider', () => {
   it('schedules a retry for a transient failure while attempts remain', () => {
     const [event] = spec
       .given([added, started, submitting])
-      .when(outcome({ status: 'FAILED', providerMessageId: null, error: { code: 'THROTTLED', reason: 'x', transient: true }, maxAttempts: 2 }))
+      .when(
+        outcome({ status: 'FAILED', providerMessageId: null, error: { code: 'THROTTLED', reason: 'x', transient: true }, maxAttempts: 2 }),
+      )
       .result();
     expect(event).toMatchObject({ type: 'SmsAttempted', data: { status: 'FAILED', retryAt: '2026-12-07T09:01:02.000Z' } });
     const state = spec.given([added, started, submitting, event]).state();
@@ -110,13 +115,22 @@ describe('target decider', () => {
   });
 
   it('records a receipt matched by provider message id, then ignores repeats', () => {
-    const receipt = { type: 'RecordDeliveryReceipt' as const, providerMessageId: 'abc', status: 'DELIVERED' as const, errorCode: null, doneAt: 'x' };
+    const receipt = {
+      type: 'RecordDeliveryReceipt' as const,
+      providerMessageId: 'abc',
+      status: 'DELIVERED' as const,
+      errorCode: null,
+      doneAt: 'x',
+    };
     const [reported] = spec.given([added, started, submitting, sent]).when(receipt).result();
     expect(reported).toEqual({
       type: 'SmsDeliveryReported',
       data: { attemptId: 'a1', providerMessageId: 'abc', status: 'DELIVERED', errorCode: null, doneAt: 'x' },
     });
-    spec.given([added, started, submitting, sent, reported]).when({ ...receipt, status: 'UNDELIVERED' }).then([]);
+    spec
+      .given([added, started, submitting, sent, reported])
+      .when({ ...receipt, status: 'UNDELIVERED' })
+      .then([]);
     expect(spec.given([added, started, submitting, sent, reported]).state()).toMatchObject({ status: 'DELIVERED' });
   });
 

@@ -9,7 +9,10 @@ export class PgliteClient implements SqlClient {
   readonly dialect = 'pglite' as const;
   readonly label: string;
 
-  private constructor(private readonly db: PGlite, dataDir: string) {
+  private constructor(
+    private readonly db: PGlite,
+    dataDir: string,
+  ) {
     this.label = `pglite:${dataDir}`;
   }
 
