@@ -23,12 +23,13 @@ export function normalisePhoneNumber(raw: string, defaultCountry: string): Phone
 
   const international = input.replace(/^00/, '+');
   const parsed = parsePhoneNumberFromString(international, defaultCountry as CountryCode);
-  if (parsed === undefined || !parsed.isValid()) {
+  // With the max metadata a number is valid exactly when it has a type, so getType() alone
+  // answers both questions; isValid() would run the same matching a second time.
+  const type = parsed?.getType();
+  if (parsed === undefined || type === undefined) {
     return { ok: false, rule: `is not a valid number for ${defaultCountry}` };
   }
-
-  const type = parsed.getType();
-  if (type === undefined || !SMS_CAPABLE_TYPES.has(type)) {
+  if (!SMS_CAPABLE_TYPES.has(type)) {
     return { ok: false, rule: `is a ${describeType(type)} number, which cannot receive SMS` };
   }
   return { ok: true, e164: parsed.number, country: parsed.country };
@@ -38,6 +39,6 @@ export function isCountryCode(value: string): boolean {
   return isSupportedCountry(value);
 }
 
-function describeType(type: string | undefined): string {
-  return type === undefined ? 'unknown type of' : type.toLowerCase().replace(/_/g, ' ');
+function describeType(type: string): string {
+  return type.toLowerCase().replace(/_/g, ' ');
 }

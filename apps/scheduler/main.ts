@@ -1,0 +1,3 @@
+import { runMain } from '@sms/application';
+
+runMain(['scheduler'], 'scheduler');

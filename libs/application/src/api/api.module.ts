@@ -1,0 +1,59 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import { MulterModule } from '@nestjs/platform-express';
+import { AppConfig } from '../config/app-config';
+import { importSpoolDirectory } from '../infrastructure/infrastructure';
+import { APP_CONFIG } from '../infrastructure/tokens';
+import { CommandExecutor } from '../commands/command-executor';
+import { ReadModelsModule } from '../read-models/read-models.module';
+import { CreateCampaignHandler, ToggleCampaignStatusHandler } from '../use-cases/campaign.commands';
+import { CreateTemplateHandler, RegisterSenderHandler } from '../use-cases/catalog.commands';
+import { AddTargetHandler } from '../use-cases/target.commands';
+import { TargetWriter } from '../use-cases/target-writer';
+import { AuthGuard } from './auth/auth.guard';
+import { CampaignsController } from './campaigns/campaigns.controller';
+import { HttpErrorFilter } from './errors/http-error.filter';
+import { createValidationPipe } from './errors/validation';
+import { HealthController } from './health/health.controller';
+import { ImportsController, MAX_IMPORT_FILE_BYTES } from './imports/imports.controller';
+import { ImportRunner } from './imports/import-runner';
+import { SendersController } from './senders/senders.controller';
+import { SendsController, TargetsController } from './targets/targets.controller';
+import { TemplatesController } from './templates/templates.controller';
+
+/** The REST API: Maker, Banner and Reporter endpoints, behind bearer-token auth. */
+@Module({
+  imports: [
+    CqrsModule.forRoot(),
+    ReadModelsModule,
+    // Multipart uploads are written to the spool folder as they arrive, never held in memory.
+    MulterModule.registerAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => ({ dest: importSpoolDirectory(config), limits: { fileSize: MAX_IMPORT_FILE_BYTES, files: 1 } }),
+    }),
+  ],
+  controllers: [
+    HealthController,
+    SendersController,
+    TemplatesController,
+    CampaignsController,
+    TargetsController,
+    SendsController,
+    ImportsController,
+  ],
+  providers: [
+    { provide: APP_GUARD, useClass: AuthGuard },
+    { provide: APP_FILTER, useClass: HttpErrorFilter },
+    { provide: APP_PIPE, useFactory: createValidationPipe },
+    CommandExecutor,
+    TargetWriter,
+    ImportRunner,
+    RegisterSenderHandler,
+    CreateTemplateHandler,
+    CreateCampaignHandler,
+    ToggleCampaignStatusHandler,
+    AddTargetHandler,
+  ],
+})
+export class ApiModule {}

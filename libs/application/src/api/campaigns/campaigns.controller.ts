@@ -1,0 +1,93 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { CampaignSettings, CampaignState } from '@sms/domain';
+import type { Response } from 'express';
+import { CommandContext } from '../../commands/command-context';
+import { ReadModels } from '../../read-models/read-models.service';
+import { CreateCampaignCommand, ToggleCampaignStatusCommand } from '../../use-cases/campaign.commands';
+import { toInstant } from '../../use-cases/local-date';
+import { Roles } from '../auth/roles';
+import { notFound } from '../not-found';
+import { parseIfMatch } from '../if-match';
+import { RequestContext } from '../request-context';
+import { CampaignListQuery, CreateCampaignBody, ToggleStatusBody } from './campaign.dto';
+
+@ApiTags('campaigns')
+@ApiBearerAuth()
+@Roles('maker')
+@Controller('campaigns')
+export class CampaignsController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly readModels: ReadModels,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  async create(
+    @Body() body: CreateCampaignBody,
+    @RequestContext('maker') context: CommandContext,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const { state, revision } = await this.commands.execute<CreateCampaignCommand, { state: CampaignState; revision: number }>(
+      new CreateCampaignCommand(toSettings(body), context),
+    );
+    response.setHeader('ETag', `"${revision}"`);
+    return state.exists ? { id: state.id, status: state.status, sessionId: state.sessionId, ...state.settings } : undefined;
+  }
+
+  @Get()
+  list(@Query() query: CampaignListQuery) {
+    const tags = query.tags
+      ?.split(',')
+      .map((tag) => tag.trim())
+      .filter((tag) => tag !== '');
+    return this.readModels.listCampaigns({ search: query.search, tags, status: query.status, page: query.page, pageSize: query.pageSize });
+  }
+
+  @Get(':id')
+  async get(@Param('id') id: string, @Res({ passthrough: true }) response: Response) {
+    const campaign = (await this.readModels.getCampaign(id)) ?? notFound('CAMPAIGN.NOT_FOUND', 'campaign', id);
+    response.setHeader('ETag', `"${campaign.revision}"`);
+    return campaign;
+  }
+
+  @Post(':id/status')
+  @HttpCode(200)
+  async toggle(
+    @Param('id') id: string,
+    @Body() body: ToggleStatusBody,
+    @Headers('if-match') ifMatch: string | undefined,
+    @RequestContext('maker') context: CommandContext,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const command = new ToggleCampaignStatusCommand(id, body.status, body.carryOnSession ?? true, 'MAKER', context, parseIfMatch(ifMatch));
+    const result = await this.commands.execute<ToggleCampaignStatusCommand, { status: string; sessionId: string | null; revision: number }>(
+      command,
+    );
+    response.setHeader('ETag', `"${result.revision}"`);
+    return { status: result.status, sessionId: result.sessionId };
+  }
+}
+
+function toSettings(body: CreateCampaignBody): CampaignSettings {
+  const timeZone = body.timeZone ?? 'UTC';
+  return {
+    name: body.name,
+    reference: body.reference,
+    alias: body.alias ?? null,
+    senderId: body.senderId,
+    templateId: body.templateId,
+    calendarId: body.calendarId ?? null,
+    endDate: body.endDate === undefined ? null : toInstant('endDate', body.endDate, timeZone),
+    timeZone,
+    language: body.language ?? null,
+    refreshSeconds: body.refreshSeconds ?? 60,
+    chatFlow: { enabled: body.chatFlow?.enabled ?? false, flowId: body.chatFlow?.flowId ?? null },
+    throughputPerSecond: body.throughputPerSecond ?? null,
+    maxAttempts: body.maxAttempts ?? 1,
+    retryDelaySeconds: body.retryDelaySeconds ?? 300,
+    tags: body.tags ?? [],
+  };
+}

@@ -1,0 +1,83 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { DomainError, measureSms, renderTemplate } from '@sms/domain';
+import { IsObject, IsOptional, IsString, Length } from 'class-validator';
+import { CommandContext } from '../../commands/command-context';
+import { ReadModels } from '../../read-models/read-models.service';
+import { CreateTemplateCommand } from '../../use-cases/catalog.commands';
+import { Roles } from '../auth/roles';
+import { notFound } from '../not-found';
+import { PageQuery } from '../paging';
+import { RequestContext } from '../request-context';
+
+export class CreateTemplateBody {
+  @ApiProperty({ example: 'Relance' })
+  @IsString()
+  @Length(1, 100)
+  name!: string;
+
+  @ApiProperty({ example: 'Bonjour {{firstName}}, votre rendez-vous est confirmé.' })
+  @IsString()
+  @Length(1, 1600)
+  body!: string;
+
+  @ApiPropertyOptional({ example: 'fr' })
+  @IsOptional()
+  @IsString()
+  @Length(2, 35)
+  language?: string;
+}
+
+export class PreviewBody {
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, example: { firstName: 'Léa' } })
+  @IsObject()
+  variables!: Record<string, string | number>;
+}
+
+@ApiTags('templates')
+@ApiBearerAuth()
+@Roles('maker')
+@Controller('templates')
+export class TemplatesController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly readModels: ReadModels,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  async create(@Body() body: CreateTemplateBody, @RequestContext('maker') context: CommandContext) {
+    const template = await this.commands.execute(new CreateTemplateCommand(body, context));
+    if (!template.exists) return undefined;
+    const { exists: _, revision: __, ...view } = template;
+    return view;
+  }
+
+  @Get()
+  list(@Query() query: PageQuery) {
+    return this.readModels.listTemplates(query.page, query.pageSize);
+  }
+
+  @Get(':id')
+  async get(@Param('id') id: string) {
+    return (await this.readModels.getTemplate(id)) ?? notFound('TEMPLATE.NOT_FOUND', 'template', id);
+  }
+
+  /** Renders the template as the recipient will read it: plain text, never HTML-escaped. */
+  @Post(':id/preview')
+  @HttpCode(200)
+  async preview(@Param('id') id: string, @Body() body: PreviewBody) {
+    const template = (await this.readModels.getTemplate(id)) ?? notFound('TEMPLATE.NOT_FOUND', 'template', id);
+    const rendered = renderTemplate(template.body, body.variables);
+    if (!rendered.ok) {
+      throw DomainError.invalid(
+        'TEMPLATE.MISSING_VARIABLES',
+        'variables',
+        rendered.missing.join(', '),
+        'must give a value for every placeholder',
+      );
+    }
+    return { text: rendered.text, ...measureSms(rendered.text) };
+  }
+}

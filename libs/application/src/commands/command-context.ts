@@ -1,0 +1,21 @@
+import { randomUUID } from 'node:crypto';
+import { Actor } from '@sms/domain';
+
+/** Who runs a command, when, and which request or event caused it: copied into every event's metadata. */
+export interface CommandContext {
+  readonly actor: Actor;
+  readonly correlationId: string;
+  readonly causationId: string;
+  /** ISO-8601 instant the command is decided at. */
+  readonly now: string;
+}
+
+export function serviceContext(service: string, causationId?: string, correlationId?: string): CommandContext {
+  const id = randomUUID();
+  return {
+    actor: { id: `service:${service}`, role: 'service' },
+    correlationId: correlationId ?? causationId ?? id,
+    causationId: causationId ?? id,
+    now: new Date().toISOString(),
+  };
+}

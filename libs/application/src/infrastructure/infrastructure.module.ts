@@ -1,0 +1,28 @@
+import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { AppLogger } from '../logging/logger';
+import { Infrastructure } from './infrastructure';
+import { APP_CONFIG, COMMAND_TRANSPORT, EVENT_STORE, INFRASTRUCTURE, LOGGER, READ_DB, SECRETS } from './tokens';
+
+/** Exposes the adapters of one process to every module; closes them when Nest shuts down. */
+@Global()
+@Module({})
+export class InfrastructureModule implements OnApplicationShutdown {
+  constructor(@Inject(INFRASTRUCTURE) private readonly infrastructure: Infrastructure) {}
+
+  static forRoot(infrastructure: Infrastructure, logger: AppLogger): DynamicModule {
+    const providers = [
+      { provide: INFRASTRUCTURE, useValue: infrastructure },
+      { provide: APP_CONFIG, useValue: infrastructure.config },
+      { provide: SECRETS, useValue: infrastructure.secrets },
+      { provide: EVENT_STORE, useValue: infrastructure.eventStore },
+      { provide: READ_DB, useValue: infrastructure.readDb },
+      { provide: COMMAND_TRANSPORT, useValue: infrastructure.transport },
+      { provide: LOGGER, useValue: logger },
+    ];
+    return { module: InfrastructureModule, providers, exports: providers.map((provider) => provider.provide) };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.infrastructure.close();
+  }
+}

@@ -1,0 +1,151 @@
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { DomainError, normalisePhoneNumber, TargetStatus } from '@sms/domain';
+import { comparePositions, GlobalPosition } from '@sms/event-store';
+import { SqlClient } from '@sms/platform';
+import { CampaignListRequest, createSqlProjections, DueTarget as DueTargetRow, ReadModelQueries } from '@sms/read-models';
+import { READ_SCHEMA } from '../infrastructure/infrastructure';
+import { READ_DB } from '../infrastructure/tokens';
+
+/** What the scheduler needs of a campaign that is ON. */
+export interface RunningCampaign {
+  readonly id: string;
+  readonly sessionId: string;
+  readonly refreshSeconds: number;
+  readonly endDate: string | null;
+  readonly throughputPerSecond: number | null;
+}
+
+export type DueTarget = DueTargetRow;
+
+/** Name of the projection whose checkpoint the scheduler waits for after a claim. */
+export const TARGETS_PROJECTION = `${READ_SCHEMA}.targets`;
+
+/**
+ * The read side as the application uses it: the read-model queries, plus the input rules of the
+ * REST filters (a phone filter is normalised like the numbers it is compared with).
+ */
+@Injectable()
+export class ReadModels implements OnModuleInit {
+  readonly queries: ReadModelQueries;
+
+  constructor(@Inject(READ_DB) private readonly db: SqlClient) {
+    this.queries = new ReadModelQueries(db, { schema: READ_SCHEMA });
+  }
+
+  /**
+   * Creates the read-model tables when missing, so a process that only reads (api, scheduler,
+   * sender) can start before the projector. Same lock as the projection runner's set-up.
+   */
+  async onModuleInit(): Promise<void> {
+    for (const projection of createSqlProjections({ schema: READ_SCHEMA })) {
+      await this.db.transaction(async (tx) => {
+        await tx.query(`SELECT pg_advisory_xact_lock(hashtext('sms-campaigns:projection-setup'), hashtext($1))`, [projection.name]);
+        await projection.setup(tx);
+      });
+    }
+  }
+
+  async getSender(id: string) {
+    return (await this.queries.senders.getSender(id)) ?? undefined;
+  }
+
+  listSenders(page: number, pageSize: number) {
+    return this.queries.senders.listSenders({ page, pageSize });
+  }
+
+  async getTemplate(id: string) {
+    return (await this.queries.templates.getTemplate(id)) ?? undefined;
+  }
+
+  listTemplates(page: number, pageSize: number) {
+    return this.queries.templates.listTemplates({ page, pageSize });
+  }
+
+  async getCampaign(id: string) {
+    return (await this.queries.campaigns.getCampaign(id)) ?? undefined;
+  }
+
+  listCampaigns(request: CampaignListRequest) {
+    return this.queries.campaigns.listCampaigns(request);
+  }
+
+  async listRunningCampaigns(): Promise<RunningCampaign[]> {
+    const campaigns = await this.queries.campaigns.listActiveCampaigns();
+    return campaigns.map(({ id, sessionId, settings }) => ({
+      id,
+      sessionId,
+      refreshSeconds: settings.refreshSeconds,
+      endDate: settings.endDate,
+      throughputPerSecond: settings.throughputPerSecond,
+    }));
+  }
+
+  listTargets(campaignId: string, query: { status?: string; phone?: string; defaultCountry?: string; page: number; pageSize: number }) {
+    return this.queries.targets.listTargets(campaignId, {
+      status: query.status as TargetStatus | undefined,
+      phone: query.phone === undefined ? undefined : normaliseFilter(query.phone, query.defaultCountry),
+      page: query.page,
+      pageSize: query.pageSize,
+    });
+  }
+
+  async getTarget(campaignId: string, targetId: string) {
+    return (await this.queries.targets.getTarget(campaignId, targetId)) ?? undefined;
+  }
+
+  sendHistory(
+    campaignId: string,
+    query: { from?: string; to?: string; phone?: string; defaultCountry?: string; page: number; pageSize: number },
+  ) {
+    return this.queries.targets.listSends(campaignId, {
+      from: query.from,
+      to: query.to,
+      phone: query.phone === undefined ? undefined : normaliseFilter(query.phone, query.defaultCountry),
+      page: query.page,
+      pageSize: query.pageSize,
+    });
+  }
+
+  dueTargets(campaignId: string, now: string, limit: number): Promise<DueTarget[]> {
+    return this.queries.targets.findDueTargets(campaignId, now, limit);
+  }
+
+  async findAttemptByProviderMessageId(providerMessageId: string) {
+    return (await this.queries.targets.findAttemptByProviderMessageId(providerMessageId)) ?? undefined;
+  }
+
+  async getImport(id: string) {
+    return (await this.queries.imports.getImport(id)) ?? undefined;
+  }
+
+  /**
+   * Waits until the targets projection has applied `position`, polling its checkpoint (the
+   * projector may run in another process). Gives up silently after `timeoutMs`: callers only
+   * use it to avoid needless conflicts, never for correctness.
+   */
+  async waitForTargets(position: GlobalPosition, timeoutMs = 5_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const result = await this.db.query<{ commit_position: string; prepare_position: string }>(
+        `SELECT commit_position, prepare_position FROM "${READ_SCHEMA}".projection_checkpoints WHERE projection_name = $1`,
+        [TARGETS_PROJECTION],
+      );
+      const row = result.rows[0];
+      if (
+        row !== undefined &&
+        comparePositions({ commit: Number(row.commit_position), prepare: Number(row.prepare_position) }, position) >= 0
+      ) {
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+}
+
+function normaliseFilter(phone: string, defaultCountry = 'FR'): string {
+  const result = normalisePhoneNumber(phone, defaultCountry);
+  if (!result.ok) {
+    throw DomainError.invalid('REQUEST.INVALID_PHONE_FILTER', 'phone', phone, result.rule);
+  }
+  return result.e164;
+}

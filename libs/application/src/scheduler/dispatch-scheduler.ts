@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { SmsAttemptStarted, streams } from '@sms/domain';
+import { AppendResult, EventStore, GlobalPosition, NewEvent, WrongExpectedRevisionError } from '@sms/event-store';
+import { CommandTransport, MESSAGE_HEADERS, OutgoingMessage } from '@sms/messaging';
+import { AppConfig } from '../config/app-config';
+import { sendSmsSubject } from '../infrastructure/infrastructure';
+import { CommandContext, serviceContext } from '../commands/command-context';
+import { toNewEvent } from '../commands/to-new-event';
+import { APP_CONFIG, COMMAND_TRANSPORT, EVENT_STORE, LOGGER } from '../infrastructure/tokens';
+import { AppLogger } from '../logging/logger';
+import { DueTarget, ReadModels, RunningCampaign } from '../read-models/read-models.service';
+import { SendSmsMessage } from '../sender/send-sms.message';
+import { TokenBucket } from './token-bucket';
+
+/**
+ * The dispatch saga. Every tick it looks at the campaigns that are ON; a campaign whose refresh
+ * time has come (or that was just switched ON) gets its due targets claimed, priority first then
+ * start date: each claim appends SmsAttemptStarted to the target's stream with the revision the
+ * read model showed, so two schedulers never claim the same target, and a send command per claim
+ * is published with the attempt id as message id.
+ */
+@Injectable()
+export class DispatchScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  /** When each campaign may look for due targets again, by campaign id and session. */
+  private readonly nextRunAt = new Map<string, number>();
+  private readonly buckets = new Map<string, TokenBucket>();
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(COMMAND_TRANSPORT) private readonly transport: CommandTransport,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(LOGGER) private readonly logger: AppLogger,
+    private readonly readModels: ReadModels,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.logger.info({ tickMs: this.config.SCHEDULER_TICK_MS }, 'scheduler started');
+    this.timer = setInterval(() => {
+      this.running ??= this.tick().finally(() => (this.running = undefined));
+    }, this.config.SCHEDULER_TICK_MS);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.running;
+    this.logger.info('scheduler stopped');
+  }
+
+  /** One pass over the running campaigns; exposed for tests and benchmarks. */
+  async tick(now = new Date()): Promise<void> {
+    try {
+      const campaigns = await this.readModels.listRunningCampaigns();
+      for (const campaign of campaigns) {
+        if (this.stopped) return;
+        const key = `${campaign.id}/${campaign.sessionId}`;
+        if ((this.nextRunAt.get(key) ?? 0) > now.getTime()) continue;
+        this.nextRunAt.set(key, now.getTime() + campaign.refreshSeconds * 1000);
+        await this.dispatch(campaign, now);
+      }
+    } catch (error) {
+      this.logger.error({ err: error }, 'scheduler tick failed; retrying at the next tick');
+    }
+  }
+
+  private async dispatch(campaign: RunningCampaign, now: Date): Promise<void> {
+    if (campaign.endDate !== null && Date.parse(campaign.endDate) <= now.getTime()) {
+      return;
+    }
+    const bucket = this.bucketFor(campaign);
+    let claimed = 0;
+    while (!this.stopped) {
+      const allowance = Math.min(this.config.SCHEDULER_BATCH_SIZE, bucket?.available(Date.now()) ?? Number.MAX_SAFE_INTEGER);
+      if (allowance < 1) break;
+      const due = await this.readModels.dueTargets(campaign.id, now.toISOString(), allowance);
+      if (due.length === 0) break;
+
+      const { messages, lastPosition } = await this.claim(campaign, due, now);
+      await this.transport.publishMany(messages);
+      bucket?.take(messages.length, Date.now());
+      claimed += messages.length;
+      if (messages.length === 0 || lastPosition === undefined) break;
+      // The next query must not see the targets just claimed as still pending.
+      await this.readModels.waitForTargets(lastPosition);
+    }
+    if (claimed > 0) {
+      this.logger.info({ campaignId: campaign.id, sessionId: campaign.sessionId, claimed }, 'targets claimed');
+    }
+  }
+
+  private async claim(campaign: RunningCampaign, due: readonly DueTarget[], now: Date) {
+    const context = serviceContext('scheduler');
+    const attempts = due.map((target) => ({ target, attemptId: randomUUID() }));
+    const results = await this.store.appendToStreams(
+      attempts.map(({ target, attemptId }) => ({
+        streamName: streams.target(target.id),
+        expectedRevision: target.revision,
+        events: [startedEvent(campaign, target, attemptId, now, context)],
+      })),
+    );
+
+    const messages: OutgoingMessage[] = [];
+    let lastPosition: GlobalPosition | undefined;
+    results.forEach((result: AppendResult | WrongExpectedRevisionError, index) => {
+      if (result instanceof WrongExpectedRevisionError) return;
+      const { target, attemptId } = attempts[index];
+      const payload: SendSmsMessage = {
+        attemptId,
+        attemptNumber: target.attempts + 1,
+        targetId: target.id,
+        campaignId: campaign.id,
+        sessionId: campaign.sessionId,
+        claimRevision: result.nextExpectedRevision,
+        phoneNumber: target.phoneNumber,
+        layout: target.layout,
+        claimedAt: now.toISOString(),
+      };
+      messages.push({
+        id: attemptId,
+        subject: sendSmsSubject(this.config),
+        payload,
+        headers: { [MESSAGE_HEADERS.correlationId]: context.correlationId },
+      });
+      lastPosition = result.position;
+    });
+    return { messages, lastPosition };
+  }
+
+  private bucketFor(campaign: RunningCampaign): TokenBucket | undefined {
+    if (campaign.throughputPerSecond === null) return undefined;
+    let bucket = this.buckets.get(campaign.id);
+    if (bucket === undefined || bucket.ratePerSecond !== campaign.throughputPerSecond) {
+      bucket = new TokenBucket(campaign.throughputPerSecond, Date.now());
+      this.buckets.set(campaign.id, bucket);
+    }
+    return bucket;
+  }
+}
+
+function startedEvent(campaign: RunningCampaign, target: DueTarget, attemptId: string, now: Date, context: CommandContext): NewEvent {
+  const data: SmsAttemptStarted['data'] = {
+    attemptId,
+    attemptNumber: target.attempts + 1,
+    campaignId: campaign.id,
+    sessionId: campaign.sessionId,
+    startedAt: now.toISOString(),
+  };
+  return toNewEvent({ type: 'SmsAttemptStarted', data }, context);
+}

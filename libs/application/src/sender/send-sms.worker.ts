@@ -1,0 +1,214 @@
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { AttemptError, measureSms, renderTemplate, SmsLength, streams, SubmitStatus, targetDecider, TargetState } from '@sms/domain';
+import { WrongExpectedRevisionError } from '@sms/event-store';
+import { CommandTransport, ConsumeOutcome, Consumer, IncomingMessage, MESSAGE_HEADERS, SEND_SMS_CONSUMER } from '@sms/messaging';
+import { SmsGateway, SubmitOutcome } from '@sms/sms-gateway';
+import { BatchingAppender } from '../commands/batching-appender';
+import { CommandContext, serviceContext } from '../commands/command-context';
+import { CommandExecutor } from '../commands/command-executor';
+import { toNewEvent } from '../commands/to-new-event';
+import { AppConfig } from '../config/app-config';
+import { sendSmsSubject } from '../infrastructure/infrastructure';
+import { APP_CONFIG, COMMAND_TRANSPORT, LOGGER } from '../infrastructure/tokens';
+import { AppLogger } from '../logging/logger';
+import { CampaignContextCache, SendingContext } from './campaign-context.cache';
+import { DeliveryReceiptHandler } from './delivery-receipt.handler';
+import { SendSmsMessage } from './send-sms.message';
+import { RecentSubmissions, SubmittedAttempt } from './recent-submissions';
+import { SMS_GATEWAY } from './sender.tokens';
+import { SenderMetrics } from './sender.metrics';
+
+/**
+ * Consumes send commands. For each: record SmsSubmissionStarted (only one sender can, thanks to
+ * the expected revision), render, submit, record SmsAttempted. A command redelivered after a
+ * crash finds the submission started and ends the attempt UNKNOWN instead of submitting again.
+ */
+@Injectable()
+export class SendSmsWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+  private consumer: Consumer | undefined;
+
+  constructor(
+    private readonly appender: BatchingAppender,
+    private readonly recentSubmissions: RecentSubmissions,
+    @Inject(COMMAND_TRANSPORT) private readonly transport: CommandTransport,
+    @Inject(SMS_GATEWAY) private readonly gateway: SmsGateway,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(LOGGER) private readonly logger: AppLogger,
+    private readonly executor: CommandExecutor,
+    private readonly campaigns: CampaignContextCache,
+    private readonly metrics: SenderMetrics,
+    private readonly receipts: DeliveryReceiptHandler,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.gateway.start(this.receipts);
+    this.consumer = await this.transport.consume<SendSmsMessage>(
+      {
+        consumerName: SEND_SMS_CONSUMER,
+        subject: sendSmsSubject(this.config),
+        concurrency: this.config.SENDER_CONCURRENCY,
+        maxDeliveries: 20,
+        ackWaitMs: 60_000,
+      },
+      (message) => this.handle(message),
+    );
+    this.logger.info({ concurrency: this.config.SENDER_CONCURRENCY }, 'sender consuming send commands');
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.consumer?.stop();
+    this.logger.info('sender stopped');
+  }
+
+  async handle(message: IncomingMessage<SendSmsMessage>): Promise<ConsumeOutcome> {
+    const command = message.payload;
+    const context = serviceContext('sender', command.attemptId, message.headers[MESSAGE_HEADERS.correlationId]);
+    try {
+      const revision = await this.startSubmission(command, context);
+      if (revision === undefined) {
+        return { kind: 'ack' };
+      }
+      const sending = await this.campaigns.get(command.campaignId);
+      const rendered = renderTemplate(sending.templateBody, { ...(command.layout?.values ?? {}), phoneNumber: command.phoneNumber });
+      const outcome: AttemptResult = rendered.ok
+        ? { ...(await this.submit(command, sending, rendered.text)), length: measureSms(rendered.text) }
+        : { status: 'NOT_RENDERED', missing: rendered.missing, length: null };
+      const recorded = this.recordOutcome(command, sending, outcome, revision, context);
+      if (outcome.status === 'ACCEPTED') {
+        this.recentSubmissions.remember(
+          outcome.providerMessageId,
+          recorded.catch(() => undefined),
+        );
+      }
+      await recorded;
+      return { kind: 'ack' };
+    } catch (error) {
+      this.logger.error(
+        { err: error, attemptId: command.attemptId, targetId: command.targetId, campaignId: command.campaignId },
+        'send command failed; it will be delivered again',
+      );
+      return { kind: 'retry', delayMs: 1_000, reason: (error as Error).message };
+    }
+  }
+
+  /**
+   * Returns the target's revision after SmsSubmissionStarted, or undefined when this attempt must
+   * not be submitted (it already has an outcome, was interrupted, or the target moved on).
+   */
+  private async startSubmission(command: SendSmsMessage, context: CommandContext): Promise<number | undefined> {
+    const event = { type: 'SmsSubmissionStarted', data: { attemptId: command.attemptId, at: context.now } } as const;
+    const fast = await this.appender.append({
+      streamName: streams.target(command.targetId),
+      expectedRevision: command.claimRevision,
+      events: [toNewEvent(event, context)],
+    });
+    if (!(fast instanceof WrongExpectedRevisionError)) {
+      return fast.nextExpectedRevision;
+    }
+    // Someone wrote to the target since the claim (a redelivery, a cancellation): decide on its real state.
+    const result = await this.executor.execute(
+      streams.target(command.targetId),
+      targetDecider,
+      { type: 'StartSubmission', attemptId: command.attemptId, now: context.now },
+      context,
+    );
+    const started = result.events.some((candidate) => candidate.type === 'SmsSubmissionStarted');
+    if (!started) {
+      this.logger.warn(
+        { attemptId: command.attemptId, targetId: command.targetId },
+        'attempt not submitted: already started or no longer current',
+      );
+    }
+    return started ? result.revision : undefined;
+  }
+
+  private async submit(command: SendSmsMessage, sending: SendingContext, text: string): Promise<SubmitOutcome> {
+    const started = Date.now();
+    const outcome = await this.gateway.submit({ attemptId: command.attemptId, from: sending.senderId, to: command.phoneNumber, text });
+    this.metrics.observeSubmit(outcome.status, Date.now() - started, Date.now() - Date.parse(command.claimedAt));
+    return outcome;
+  }
+
+  private async recordOutcome(
+    command: SendSmsMessage,
+    sending: SendingContext,
+    outcome: AttemptResult,
+    revision: number,
+    context: CommandContext,
+  ): Promise<SubmittedAttempt | undefined> {
+    const { length } = outcome;
+    const { status, providerMessageId, error } = describeOutcome(outcome);
+    const decision = {
+      type: 'RecordAttemptOutcome' as const,
+      attemptId: command.attemptId,
+      status,
+      providerMessageId,
+      error,
+      encoding: length?.encoding ?? null,
+      segments: length?.segments ?? null,
+      now: new Date().toISOString(),
+      maxAttempts: sending.maxAttempts,
+      retryDelaySeconds: sending.retryDelaySeconds,
+    };
+    // The target is exactly as this sender left it at `revision`, so its state is known without a read.
+    const events = targetDecider.decide(decision, submittingState(command));
+    const appended = await this.appender.append({
+      streamName: streams.target(command.targetId),
+      expectedRevision: revision,
+      events: events.map((event) => toNewEvent(event, context)),
+    });
+    if (appended instanceof WrongExpectedRevisionError) {
+      await this.executor.execute(streams.target(command.targetId), targetDecider, decision, context);
+      return undefined;
+    }
+    const { targetId, campaignId, attemptId, attemptNumber, sessionId } = command;
+    return { targetId, campaignId, attemptId, attemptNumber, sessionId, revision: appended.nextExpectedRevision };
+  }
+}
+
+type AttemptResult = (SubmitOutcome | { status: 'NOT_RENDERED'; missing: readonly string[] }) & { length: SmsLength | null };
+
+function describeOutcome(outcome: AttemptResult): {
+  status: SubmitStatus;
+  providerMessageId: string | null;
+  error: AttemptError | null;
+} {
+  switch (outcome.status) {
+    case 'ACCEPTED':
+      return { status: 'SENT', providerMessageId: outcome.providerMessageId, error: null };
+    case 'REJECTED':
+      return {
+        status: 'FAILED',
+        providerMessageId: null,
+        error: { code: outcome.errorCode, reason: outcome.reason, transient: outcome.transient },
+      };
+    case 'UNKNOWN':
+      return { status: 'UNKNOWN', providerMessageId: null, error: { code: 'OUTCOME_UNKNOWN', reason: outcome.reason, transient: false } };
+    case 'NOT_RENDERED':
+      return {
+        status: 'FAILED',
+        providerMessageId: null,
+        error: { code: 'TEMPLATE.MISSING_VARIABLES', reason: `no value for ${outcome.missing.join(', ')}`, transient: false },
+      };
+  }
+}
+
+function submittingState(command: SendSmsMessage): TargetState {
+  return {
+    exists: true,
+    targetId: command.targetId,
+    campaignId: command.campaignId,
+    status: 'IN_PROGRESS',
+    attempts: [
+      {
+        id: command.attemptId,
+        number: command.attemptNumber,
+        sessionId: command.sessionId,
+        submissionStarted: true,
+        outcome: null,
+        providerMessageId: null,
+        delivery: null,
+      },
+    ],
+  };
+}

@@ -1,0 +1,1 @@
+export const SMS_GATEWAY = Symbol('SMS_GATEWAY');

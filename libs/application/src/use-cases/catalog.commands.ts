@@ -1,0 +1,43 @@
+import { randomUUID } from 'node:crypto';
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { senderDecider, SenderState, streams, templateDecider, TemplateState } from '@sms/domain';
+import { CommandContext } from '../commands/command-context';
+import { CommandExecutor } from '../commands/command-executor';
+
+export class RegisterSenderCommand {
+  constructor(
+    readonly input: { name: string; senderId: string },
+    readonly context: CommandContext,
+  ) {}
+}
+
+@CommandHandler(RegisterSenderCommand)
+export class RegisterSenderHandler implements ICommandHandler<RegisterSenderCommand, SenderState & { revision: number }> {
+  constructor(private readonly executor: CommandExecutor) {}
+
+  async execute({ input, context }: RegisterSenderCommand) {
+    const id = randomUUID();
+    const command = { type: 'RegisterSender' as const, id, ...input };
+    const result = await this.executor.execute(streams.sender(id), senderDecider, command, context, 'no_stream');
+    return { ...result.state, revision: result.revision };
+  }
+}
+
+export class CreateTemplateCommand {
+  constructor(
+    readonly input: { name: string; body: string; language?: string },
+    readonly context: CommandContext,
+  ) {}
+}
+
+@CommandHandler(CreateTemplateCommand)
+export class CreateTemplateHandler implements ICommandHandler<CreateTemplateCommand, TemplateState & { revision: number }> {
+  constructor(private readonly executor: CommandExecutor) {}
+
+  async execute({ input, context }: CreateTemplateCommand) {
+    const id = randomUUID();
+    const command = { type: 'CreateTemplate' as const, id, ...input };
+    const result = await this.executor.execute(streams.template(id), templateDecider, command, context, 'no_stream');
+    return { ...result.state, revision: result.revision };
+  }
+}

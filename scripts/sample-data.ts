@@ -1,0 +1,21 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** Folder of the bundled sample files, from the source tree or from its build under dist/. */
+const FIXTURES = join(__dirname, __dirname.includes(`${join('dist', 'scripts')}`) ? '../..' : '..', 'test', 'fixtures');
+
+export function fixturePath(name: string): string {
+  return join(FIXTURES, name);
+}
+
+/**
+ * The bundled 10,000-row sample with every start date emptied. Its dates lie in the future, and a
+ * demo or test that wants every target due at once clears them.
+ */
+export async function sampleWithoutStartDates(): Promise<string> {
+  const csv = await readFile(fixturePath('targets-sample.csv'), 'utf8');
+  return csv
+    .split('\n')
+    .map((line, index) => (index === 0 || line === '' ? line : line.replace(/^((?:"[^"]*"|[^,]*),)[^,]*/, '$1')))
+    .join('\n');
+}
