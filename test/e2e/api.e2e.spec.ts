@@ -1,0 +1,246 @@
+import { RunningService, signAccessToken, startService } from '@sms/application';
+import { SmscSimulator } from '@sms/sms-gateway';
+import { eventually, HttpClient, httpClient } from '../support/http-client';
+import { createTempDirectory, isolatedEnvironment } from '../support/test-environment';
+
+/** The REST slice on the embedded profile: validation, auth, and the events each call appends. */
+describe('REST API on the embedded profile', () => {
+  let service: RunningService;
+  let simulator: SmscSimulator;
+  let dataDir: { path: string; remove(): Promise<void> };
+  let maker: HttpClient;
+  let secret: string;
+
+  beforeAll(async () => {
+    simulator = new SmscSimulator({ host: '127.0.0.1', port: 0, systemId: 'e2e', password: 'secret', receiptDelayMs: 50 });
+    await simulator.start();
+    dataDir = await createTempDirectory();
+    const env: Record<string, string> = {
+      ...isolatedEnvironment(),
+      DATA_DIR: dataDir.path,
+      PORT: '0',
+      SMS_GATEWAY: 'smpp',
+      SMPP_URL: `smpp://e2e:secret@127.0.0.1:${simulator.port}`,
+    };
+    secret = env.AUTH_JWT_SECRET;
+    service = await startService(['projector', 'api', 'scheduler', 'sender'], env, 'e2e');
+    maker = httpClient(service.url ?? '', await signAccessToken(secret, { sub: 'alice', roles: ['maker'] }));
+  });
+
+  afterAll(async () => {
+    await service?.stop();
+    await simulator?.close();
+    await dataDir?.remove();
+  });
+
+  async function eventCount(): Promise<number> {
+    return (await service.infrastructure.eventStore.readAll({ maxCount: 1_000_000 })).length;
+  }
+
+  async function createCampaign(overrides: Record<string, unknown> = {}) {
+    const sender = await maker.post('/senders', { name: 'Support', senderId: 'ACME' });
+    const template = await maker.post('/templates', { name: 'Hello', body: 'Bonjour {{firstName}} !' });
+    const campaign = await maker.post('/campaigns', {
+      name: 'Relance',
+      reference: `REF-${Date.now()}`,
+      senderId: sender.body.id,
+      templateId: template.body.id,
+      timeZone: 'Europe/Paris',
+      refreshSeconds: 1,
+      ...overrides,
+    });
+    expect(campaign.status).toBe(201);
+    return campaign.body as { id: string };
+  }
+
+  describe('health and documentation', () => {
+    it('answers health without a token', async () => {
+      const response = await httpClient(service.url ?? '').get('/health');
+      expect(response).toMatchObject({ status: 200, body: { status: 'ok' } });
+    });
+
+    it('serves an OpenAPI document naming the campaign routes', async () => {
+      const response = await httpClient(service.url ?? '').get<{ paths: Record<string, unknown> }>('/openapi.json');
+      expect(response.status).toBe(200);
+      expect(Object.keys(response.body.paths)).toEqual(
+        expect.arrayContaining(['/campaigns', '/campaigns/{id}/status', '/campaigns/{campaignId}/imports']),
+      );
+    });
+  });
+
+  describe('bad input', () => {
+    it('rejects a missing token with 401', async () => {
+      const response = await httpClient(service.url ?? '').get('/campaigns');
+      expect(response).toMatchObject({ status: 401, body: { statusCode: 401, code: 'AUTH.TOKEN_MISSING' } });
+    });
+
+    it('rejects a token signed with another key with 401', async () => {
+      const forged = await signAccessToken('another-secret-of-at-least-32-characters!', { sub: 'mallory', roles: ['maker'] });
+      const response = await httpClient(service.url ?? '', forged).get('/campaigns');
+      expect(response).toMatchObject({ status: 401, body: { code: 'AUTH.TOKEN_INVALID' } });
+    });
+
+    it('rejects a wrong role with 403 and appends nothing', async () => {
+      const before = await eventCount();
+      const advisor = httpClient(service.url ?? '', await signAccessToken(secret, { sub: 'bob', roles: ['advisor'] }));
+      const response = await advisor.post('/senders', { name: 'X', senderId: 'ACME' });
+      expect(response).toMatchObject({ status: 403, body: { code: 'AUTH.ROLE_REQUIRED' } });
+      expect(await eventCount()).toBe(before);
+    });
+
+    it('rejects malformed JSON with 400', async () => {
+      const response = await maker.post('/senders', '{"name": "x",', { contentType: 'application/json' });
+      expect(response).toMatchObject({ status: 400, body: { code: 'REQUEST.MALFORMED_JSON' } });
+    });
+
+    it('rejects an unknown field naming it', async () => {
+      const before = await eventCount();
+      const response = await maker.post('/senders', { name: 'Support', senderId: 'ACME', colour: 'red' });
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({
+        code: 'REQUEST.INVALID',
+        details: [{ field: 'colour', rule: 'property colour should not exist' }],
+      });
+      expect(await eventCount()).toBe(before);
+    });
+
+    it('rejects an invalid sender id naming the field, value and rule', async () => {
+      const response = await maker.post('/senders', { name: 'Support', senderId: 'AB' });
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({ code: 'SENDER.INVALID_SENDER_ID', details: [{ field: 'senderId', value: 'AB' }] });
+    });
+
+    it('rejects an invalid phone number and a fixed line, appending nothing', async () => {
+      const campaign = await createCampaign();
+      const before = await eventCount();
+      const invalid = await maker.post(`/campaigns/${campaign.id}/targets`, { phoneNumber: '0612' });
+      expect(invalid.status).toBe(400);
+      expect(invalid.body).toMatchObject({
+        code: 'TARGET.INVALID_PHONE_NUMBER',
+        message: "phoneNumber '0612' is not a valid number for FR",
+        details: [{ field: 'phoneNumber', value: '0612', rule: 'is not a valid number for FR' }],
+      });
+      const fixed = await maker.post(`/campaigns/${campaign.id}/targets`, { phoneNumber: '+33 1 44 00 12 34' });
+      expect(fixed.body).toMatchObject({ code: 'TARGET.INVALID_PHONE_NUMBER', message: expect.stringContaining('fixed line') });
+      expect(await eventCount()).toBe(before);
+    });
+
+    it('rejects a priority out of range and an unknown time zone', async () => {
+      const campaign = await createCampaign();
+      const response = await maker.post(`/campaigns/${campaign.id}/targets`, {
+        phoneNumber: '0612345678',
+        priority: 11,
+        timeZone: 'Mars/Olympus',
+      });
+      expect(response.status).toBe(400);
+      const fields = (response.body.details as Array<{ field: string }>).map((detail) => detail.field);
+      expect(fields).toEqual(expect.arrayContaining(['priority', 'timeZone']));
+    });
+
+    it('rejects a campaign whose sender does not exist', async () => {
+      const template = await maker.post('/templates', { name: 'T', body: 'Hi' });
+      const response = await maker.post('/campaigns', { name: 'N', reference: 'R', senderId: 'nope', templateId: template.body.id });
+      expect(response).toMatchObject({
+        status: 400,
+        body: { code: 'CAMPAIGN.UNKNOWN_SENDER', details: [{ field: 'senderId', value: 'nope' }] },
+      });
+    });
+
+    it('answers 404 for an unknown campaign', async () => {
+      const response = await maker.get('/campaigns/does-not-exist');
+      expect(response).toMatchObject({ status: 404, body: { code: 'CAMPAIGN.NOT_FOUND' } });
+      const toggle = await maker.post('/campaigns/does-not-exist/status', { status: 'ON' });
+      expect(toggle).toMatchObject({ status: 404, body: { code: 'CAMPAIGN.NOT_FOUND' } });
+    });
+
+    it('answers 412 when If-Match names an old revision', async () => {
+      const campaign = await createCampaign();
+      const response = await maker.post(`/campaigns/${campaign.id}/status`, { status: 'ON' }, { headers: { 'if-match': '"7"' } });
+      expect(response).toMatchObject({ status: 412, body: { code: 'REQUEST.REVISION_MISMATCH' } });
+    });
+  });
+
+  describe('a campaign from creation to delivery', () => {
+    it('records each step on the streams and delivers each target once', async () => {
+      const campaign = await createCampaign();
+      const store = service.infrastructure.eventStore;
+      expect((await store.readStream(`campaign-${campaign.id}`)).map((event) => event.type)).toEqual(['CampaignCreated']);
+
+      const added = await maker.post(`/campaigns/${campaign.id}/targets`, {
+        phoneNumber: '06 12 34 56 01',
+        layout: { name: 'crm', values: { firstName: 'Léa' } },
+      });
+      expect(added.status).toBe(201);
+      const duplicate = await maker.post(`/campaigns/${campaign.id}/targets`, { phoneNumber: '+33612345601' });
+      expect(duplicate).toMatchObject({ status: 200, body: { duplicateOf: added.body.id } });
+      const second = await maker.post(`/campaigns/${campaign.id}/targets`, {
+        phoneNumber: '0033612345602',
+        startDate: '2026-01-01T09:00',
+        layout: { name: 'crm', values: { firstName: 'Zoé' } },
+      });
+      expect(second.status).toBe(201);
+      const addedEvents = await store.readStream(`target-${String(second.body.id)}`);
+      expect(addedEvents).toHaveLength(1);
+      expect(addedEvents[0]).toMatchObject({
+        type: 'TargetAdded',
+        data: { phoneNumber: '+33612345602', startDate: '2026-01-01T08:00:00.000Z' },
+      });
+      expect(addedEvents[0].metadata.actor).toEqual({ id: 'user:alice', role: 'maker' });
+
+      const on = await maker.post(`/campaigns/${campaign.id}/status`, { status: 'ON' });
+      expect(on).toMatchObject({ status: 200, body: { status: 'ON', sessionId: expect.any(String) } });
+      const toggled = (await store.readStream(`campaign-${campaign.id}`)).at(-1);
+      expect(toggled).toMatchObject({ type: 'StatusToggled', data: { status: 'ON', source: 'MAKER', newSession: true } });
+
+      const details = await eventually(
+        async () => {
+          const response = await maker.get(`/campaigns/${campaign.id}`);
+          const counts = response.body.counts as Record<string, number>;
+          return counts.delivered === 2 ? response.body : undefined;
+        },
+        20_000,
+        'both targets delivered',
+      );
+      expect(details).toMatchObject({ status: 'ON', sessionId: on.body.sessionId });
+
+      const stream = await store.readStream(`target-${String(added.body.id)}`);
+      expect(stream.map((event) => event.type)).toEqual([
+        'TargetAdded',
+        'SmsAttemptStarted',
+        'SmsSubmissionStarted',
+        'SmsAttempted',
+        'SmsDeliveryReported',
+      ]);
+      const texts = simulator.submits().map((submit) => submit.text);
+      expect(texts).toEqual(expect.arrayContaining(['Bonjour Léa !', 'Bonjour Zoé !']));
+
+      const target = await maker.get(`/campaigns/${campaign.id}/targets/${String(added.body.id)}`);
+      expect(target.body).toMatchObject({
+        status: 'DELIVERED',
+        attempts: [{ status: 'DELIVERED', sessionId: on.body.sessionId, providerMessageId: expect.any(String) }],
+      });
+      const sends = await maker.get(`/campaigns/${campaign.id}/sends?phone=0612345601`);
+      expect(sends.body).toMatchObject({
+        total: 1,
+        items: [{ phoneNumber: '+33612345601', status: 'DELIVERED', sessionId: on.body.sessionId }],
+      });
+    });
+
+    it('opens a new session only when carry-on is refused', async () => {
+      const campaign = await createCampaign();
+      const first = await maker.post(`/campaigns/${campaign.id}/status`, { status: 'ON' });
+      await maker.post(`/campaigns/${campaign.id}/status`, { status: 'OFF' });
+      const carried = await maker.post(`/campaigns/${campaign.id}/status`, { status: 'ON' });
+      expect(carried.body.sessionId).toBe(first.body.sessionId);
+      await maker.post(`/campaigns/${campaign.id}/status`, { status: 'OFF' });
+      const fresh = await maker.post(`/campaigns/${campaign.id}/status`, { status: 'ON', carryOnSession: false });
+      expect(fresh.body.sessionId).not.toBe(first.body.sessionId);
+    });
+
+    it('finds campaigns by a part of their name, ignoring case and accents', async () => {
+      await createCampaign({ name: 'Rappel échéance Décembre' });
+      const response = await maker.get('/campaigns?search=ECHEANCE%20dec');
+      expect((response.body.items as Array<{ name: string }>).map((item) => item.name)).toContain('Rappel échéance Décembre');
+    });
+  });
+});

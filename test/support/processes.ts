@@ -1,0 +1,84 @@
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..');
+/** Build output of the process tests, apart from `dist/` so a running `npm start` is not disturbed. */
+export const TEST_BUILD_DIR = join(ROOT, 'dist-test');
+
+/** Compiles the apps once per test file with SWC, the same build `npm start` uses. */
+export function buildApps(): void {
+  execFileSync(join(ROOT, 'node_modules', '.bin', 'swc'), ['apps', 'libs', 'scripts', '-d', TEST_BUILD_DIR, '--copy-files', '--quiet'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
+}
+
+/** How a process ended. Nest closes on SIGTERM and then re-raises it, so a clean stop ends by that signal. */
+export interface Exit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+export function isCleanExit(exit: Exit): boolean {
+  return exit.code === 0 || exit.signal === 'SIGTERM' || exit.signal === 'SIGINT';
+}
+
+export interface AppProcess {
+  readonly name: string;
+  readonly child: ChildProcess;
+  /** Everything the process wrote, for failure messages. */
+  output(): string;
+  /** Resolves when a line of its output matches. */
+  waitForOutput(pattern: RegExp, timeoutMs: number): Promise<void>;
+  /** Sends `signal` and resolves with how the process ended; SIGKILL after 10 s without exit. */
+  stop(signal?: NodeJS.Signals): Promise<Exit>;
+}
+
+/** Starts `apps/<app>/main.js` from the test build as a child process with `env` added. */
+export function startApp(app: string, env: Record<string, string>, name = app): AppProcess {
+  const child = spawn(process.execPath, [join(TEST_BUILD_DIR, 'apps', app, 'main.js')], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_OPTIONS: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const waiters: Array<{ pattern: RegExp; resolve(): void }> = [];
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString('utf8');
+    if (output.length > 2_000_000) output = output.slice(-1_000_000);
+    for (const waiter of [...waiters]) {
+      if (waiter.pattern.test(output)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
+    }
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const exited = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+
+  return {
+    name,
+    child,
+    output: () => output,
+    waitForOutput: (pattern, timeoutMs) =>
+      new Promise<void>((resolve, reject) => {
+        if (pattern.test(output)) return resolve();
+        const timer = setTimeout(
+          () => reject(new Error(`${name} did not print ${pattern} within ${timeoutMs} ms:\n${output.slice(-3000)}`)),
+          timeoutMs,
+        );
+        waiters.push({ pattern, resolve: () => (clearTimeout(timer), resolve()) });
+        void exited.then((exit) =>
+          reject(new Error(`${name} exited (${exit.code ?? exit.signal}) before printing ${pattern}:\n${output.slice(-3000)}`)),
+        );
+      }),
+    stop: async (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      const exit = await exited;
+      clearTimeout(timer);
+      return exit;
+    },
+  };
+}
