@@ -20,7 +20,7 @@ module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper,
-  modulePathIgnorePatterns: ['<rootDir>/dist', '<rootDir>/dist-test'],
+  modulePathIgnorePatterns: ['<rootDir>/dist', '<rootDir>/dist-test', '<rootDir>/dist-bench'],
   testMatch: ['<rootDir>/{apps,libs,test}/**/*.spec.ts'],
   testTimeout: 60_000,
   maxWorkers: 2,

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { repositoryRoot } from './repository-root';
 
-/** Folder of the bundled sample files, from the source tree or from its build under dist/. */
-const FIXTURES = join(__dirname, __dirname.includes(`${join('dist', 'scripts')}`) ? '../..' : '..', 'test', 'fixtures');
+const FIXTURES = join(repositoryRoot(), 'test', 'fixtures');
 
 export function fixturePath(name: string): string {
   return join(FIXTURES, name);

@@ -1,13 +1,15 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { repositoryRoot } from '../../scripts/repository-root';
 
-const ROOT = join(__dirname, '..', '..');
+/** The repository root, from the sources or from a build of them. */
+const ROOT = repositoryRoot();
 /** Build output of the process tests, apart from `dist/` so a running `npm start` is not disturbed. */
 export const TEST_BUILD_DIR = join(ROOT, 'dist-test');
 
-/** Compiles the apps once per test file with SWC, the same build `npm start` uses. */
-export function buildApps(): void {
-  execFileSync(join(ROOT, 'node_modules', '.bin', 'swc'), ['apps', 'libs', 'scripts', '-d', TEST_BUILD_DIR, '--copy-files', '--quiet'], {
+/** Compiles the apps with SWC, the same build `npm start` uses. */
+export function buildApps(outDir = TEST_BUILD_DIR): void {
+  execFileSync(join(ROOT, 'node_modules', '.bin', 'swc'), ['apps', 'libs', 'scripts', '-d', outDir, '--copy-files', '--quiet'], {
     cwd: ROOT,
     stdio: 'inherit',
   });
@@ -34,9 +36,9 @@ export interface AppProcess {
   stop(signal?: NodeJS.Signals): Promise<Exit>;
 }
 
-/** Starts `apps/<app>/main.js` from the test build as a child process with `env` added. */
-export function startApp(app: string, env: Record<string, string>, name = app): AppProcess {
-  const child = spawn(process.execPath, [join(TEST_BUILD_DIR, 'apps', app, 'main.js')], {
+/** Starts `apps/<app>/main.js` from a build as a child process with `env` added. */
+export function startApp(app: string, env: Record<string, string>, name = app, buildDir = TEST_BUILD_DIR): AppProcess {
+  const child = spawn(process.execPath, [join(buildDir, 'apps', app, 'main.js')], {
     cwd: ROOT,
     env: { ...process.env, NODE_OPTIONS: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
