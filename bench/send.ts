@@ -23,7 +23,7 @@ type Profile = 'embedded' | 'server';
 interface RunResult {
   readonly smsPerSecond: number;
   readonly seconds: number;
-  /** Claim (SmsAttemptStarted) to provider answer (SmsAttempted), in milliseconds. */
+  /** Time from the claim (SmsAttemptStarted) to the provider's response (SmsAttempted), in milliseconds. */
   readonly claimToAnswer: { p50: number; p99: number };
   /** GET /campaigns/:id while sending, in milliseconds. */
   readonly api: { p50: number; p99: number; max: number };
@@ -138,17 +138,28 @@ async function deployServer(smppUrl: string): Promise<Deployment> {
     SMS_GATEWAY: 'smpp',
     SMPP_URL: smppUrl,
     PORT: String(apiPort),
+    // The processes are awaited on their "service started" line, logged at info.
+    LOG_LEVEL: 'info',
   };
   const processes: AppProcess[] = [startApp('projector', env, 'projector', BUILD_DIR)];
-  await processes[0].waitForOutput(/"msg":"service started"/, 30_000);
-  const others = [
-    startApp('api', env, 'api', BUILD_DIR),
-    startApp('scheduler', env, 'scheduler', BUILD_DIR),
-    startApp('sender', env, 'sender-1', BUILD_DIR),
-    startApp('sender', env, 'sender-2', BUILD_DIR),
-  ];
-  processes.push(...others);
-  await Promise.all(others.map((app) => app.waitForOutput(/"msg":"service started"/, 30_000)));
+  const stopProcesses = async () => {
+    await Promise.all(processes.map((app) => app.stop()));
+    await database.drop();
+  };
+  try {
+    await processes[0].waitForOutput(/"msg":"service started"/, 30_000);
+    const others = [
+      startApp('api', env, 'api', BUILD_DIR),
+      startApp('scheduler', env, 'scheduler', BUILD_DIR),
+      startApp('sender', env, 'sender-1', BUILD_DIR),
+      startApp('sender', env, 'sender-2', BUILD_DIR),
+    ];
+    processes.push(...others);
+    await Promise.all(others.map((app) => app.waitForOutput(/"msg":"service started"/, 30_000)));
+  } catch (error) {
+    await stopProcesses();
+    throw error;
+  }
   const eventStore = await createPostgresEventStore({ connectionString: database.url, schema: 'event_store' });
   return {
     apiUrl: `http://127.0.0.1:${apiPort}`,
@@ -156,8 +167,7 @@ async function deployServer(smppUrl: string): Promise<Deployment> {
     eventStore,
     stop: async () => {
       await eventStore.close();
-      await Promise.all(processes.map((app) => app.stop()));
-      await database.drop();
+      await stopProcesses();
     },
   };
 }

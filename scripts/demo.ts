@@ -4,10 +4,10 @@ import { RunningService, signAccessToken, startService } from '@sms/application'
 import { sampleWithoutStartDates } from './sample-data';
 
 /**
- * The main job on the bundled sample, end to end over the REST API: create a sender, a template
- * and a campaign, import test/fixtures/targets-sample.csv with its start dates cleared, switch
- * the campaign ON, and follow it until every target is final. Runs the embedded profile in this
- * process (under DATA_DIR, default ./data/demo) unless DEMO_URL points at a running service.
+ * Runs the main job on the bundled sample, end to end over the REST API. It creates a sender, a
+ * template and a campaign, imports test/fixtures/targets-sample.csv with its start dates cleared,
+ * switches the campaign ON and follows it until every target is final. The embedded profile runs
+ * in this process (under DATA_DIR, default ./data/demo) unless DEMO_URL names a running service.
  */
 const FINAL_STATUSES = ['delivered', 'undelivered', 'failed', 'unknown', 'cancelled', 'expired', 'optedOut'] as const;
 
@@ -112,16 +112,23 @@ function client(baseUrl: string, token: string) {
     const response = await fetch(`${baseUrl}${path}`, {
       method,
       headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      body: serialise(body),
     });
     const payload: unknown = await response.json();
-    if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${JSON.stringify(payload)}`);
+    if (!response.ok) throw new Error(`${method} ${path} returned ${response.status}: ${JSON.stringify(payload)}`);
     return payload as Body;
   };
   return {
     get: <Body>(path: string) => call<Body>('GET', path),
     post: <Body>(path: string, body: unknown, contentType?: string) => call<Body>('POST', path, body, contentType),
   };
+}
+
+function serialise(body: unknown): string | undefined {
+  if (body === undefined || typeof body === 'string') {
+    return body;
+  }
+  return JSON.stringify(body);
 }
 
 function sleep(ms: number): Promise<void> {

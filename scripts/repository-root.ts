@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
-/** The repository root above `start`: the first folder with a package.json, from the sources or a build. */
+/** Finds the repository root above `start`, the first folder with a package.json, from the sources or a build. */
 export function repositoryRoot(start: string = __dirname): string {
   let directory = start;
   while (!existsSync(join(directory, 'package.json'))) {

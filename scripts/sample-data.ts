@@ -9,8 +9,8 @@ export function fixturePath(name: string): string {
 }
 
 /**
- * The bundled 10,000-row sample with every start date emptied. Its dates lie in the future, and a
- * demo or test that wants every target due at once clears them.
+ * Reads the bundled 10,000-row sample and empties every start date. The sample's dates lie in the
+ * future, so a demo or test that wants every target due at once clears them.
  */
 export async function sampleWithoutStartDates(): Promise<string> {
   const csv = await readFile(fixturePath('targets-sample.csv'), 'utf8');

@@ -38,7 +38,7 @@ describe('sample campaign on the embedded profile', () => {
     await dataDir?.remove();
   });
 
-  it('imports 9,890 targets, skips 100 duplicates, rejects 10 rows, and sends each target once', async () => {
+  it('imports and sends the sample once', async () => {
     const sender = await maker.post('/senders', { name: 'Sample', senderId: 'SAMPLE' });
     const template = await maker.post('/templates', { name: 'T', body: 'Bonjour {{firstName}}, solde {{amount}} EUR' });
     const campaign = await maker.post('/campaigns', {

@@ -110,10 +110,6 @@ export class ReadModels implements OnModuleInit {
     return this.queries.targets.findDueTargets(campaignId, now, limit);
   }
 
-  async findAttemptByProviderMessageId(providerMessageId: string) {
-    return (await this.queries.targets.findAttemptByProviderMessageId(providerMessageId)) ?? undefined;
-  }
-
   async getImport(id: string) {
     return (await this.queries.imports.getImport(id)) ?? undefined;
   }

@@ -1,25 +1,41 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DeliveryStatus, DomainError, RecordDeliveryReceipt, streams, targetDecider, TargetState } from '@sms/domain';
+import { DeliveryStatus, RecordDeliveryReceipt, streams, targetDecider, TargetState } from '@sms/domain';
 import { WrongExpectedRevisionError } from '@sms/event-store';
+import { ReceiptTarget } from '@sms/read-models';
 import { DeliveryReceipt, InboundMessage, SmsGatewayListener } from '@sms/sms-gateway';
 import { BatchingAppender } from '../commands/batching-appender';
 import { serviceContext } from '../commands/command-context';
 import { CommandExecutor } from '../commands/command-executor';
+import { toNewEvent } from '../commands/to-new-event';
 import { LOGGER } from '../infrastructure/tokens';
 import { AppLogger } from '../logging/logger';
 import { ReadModels } from '../read-models/read-models.service';
 import { RecentSubmissions, SubmittedAttempt } from './recent-submissions';
-import { toNewEvent } from '../commands/to-new-event';
 
 const FINAL: ReadonlySet<string> = new Set<DeliveryStatus>(['DELIVERED', 'UNDELIVERED', 'EXPIRED', 'REJECTED']);
 
+/** Receipts looked up in the read model per query. */
+const LOOKUP_BATCH = 500;
+
+interface PendingReceipt {
+  readonly command: RecordDeliveryReceipt;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
 /**
- * Turns delivery receipts into SmsDeliveryReported on the target's stream. A receipt that matches
- * no recorded attempt yet (it can overtake the sender's own write) is refused, so the SMSC
- * delivers it again later instead of it being dropped.
+ * Turns delivery receipts into SmsDeliveryReported on the target's stream. A receipt for a message
+ * this process submitted is appended with the revision it left the target at. Any other receipt is
+ * looked up in the read model, in batches, and appended with the revision found there. Either way
+ * the expected revision keeps a stale guess from writing a wrong event: a conflict goes through the
+ * command handler. A receipt that matches no recorded attempt yet (it can overtake the sender's own
+ * write) is refused, so the SMSC delivers it again later instead of it being dropped.
  */
 @Injectable()
 export class DeliveryReceiptHandler implements SmsGatewayListener {
+  private queue: PendingReceipt[] = [];
+  private flushScheduled = false;
+
   constructor(
     private readonly executor: CommandExecutor,
     private readonly readModels: ReadModels,
@@ -40,58 +56,95 @@ export class DeliveryReceiptHandler implements SmsGatewayListener {
       doneAt: receipt.doneAt.toISOString(),
     };
     const submitted = await this.recentSubmissions.take(receipt.providerMessageId);
-    if (submitted !== undefined && (await this.appendKnown(submitted, command))) {
+    if (submitted !== undefined && (await this.appendAt(submitted, submitted.revision, command))) {
       return;
     }
-    await this.recordThroughStream(command);
-  }
-
-  /** Appends with the revision this process left the target at; false when someone wrote since. */
-  private async appendKnown(submitted: SubmittedAttempt, command: RecordDeliveryReceipt): Promise<boolean> {
-    const context = serviceContext('sender', submitted.attemptId);
-    const events = targetDecider.decide(command, sentState(submitted, command.providerMessageId));
-    const result = await this.appender.append({
-      streamName: streams.target(submitted.targetId),
-      expectedRevision: submitted.revision,
-      events: events.map((event) => toNewEvent(event, context)),
+    await new Promise<void>((resolve, reject) => {
+      this.queue.push({ command, resolve, reject });
+      this.scheduleFlush();
     });
-    return !(result instanceof WrongExpectedRevisionError);
-  }
-
-  private async recordThroughStream(command: RecordDeliveryReceipt): Promise<void> {
-    const receipt = command;
-    const attempt = await this.readModels.findAttemptByProviderMessageId(receipt.providerMessageId);
-    if (attempt === undefined) {
-      throw new Error(`no attempt recorded yet for provider message id '${receipt.providerMessageId}'`);
-    }
-    const context = serviceContext('sender', attempt.attemptId);
-    try {
-      await this.executor.execute(streams.target(attempt.targetId), targetDecider, command, context);
-    } catch (error) {
-      if (error instanceof DomainError) {
-        this.logger.warn({ err: error, attemptId: attempt.attemptId, targetId: attempt.targetId }, 'receipt not recorded yet');
-      }
-      throw error;
-    }
   }
 
   async onInboundMessage(message: InboundMessage): Promise<void> {
     // NOTE: replies (STOP / ARRET opt-outs, chat flow) are not handled yet; they are acknowledged and dropped.
     this.logger.info({ receivedAt: message.receivedAt.toISOString() }, 'reply received and not handled');
   }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      const batch = this.queue.splice(0, LOOKUP_BATCH);
+      if (this.queue.length > 0) this.scheduleFlush();
+      void this.recordBatch(batch);
+    });
+  }
+
+  private async recordBatch(batch: readonly PendingReceipt[]): Promise<void> {
+    let found: ReceiptTarget[];
+    try {
+      found = await this.readModels.queries.targets.findReceiptTargets(batch.map((pending) => pending.command.providerMessageId));
+    } catch (error) {
+      batch.forEach((pending) => pending.reject(error));
+      return;
+    }
+    const byId = new Map(found.map((target) => [target.providerMessageId, target]));
+    await Promise.all(
+      batch.map(async (pending) => {
+        try {
+          await this.recordLookedUp(pending.command, byId.get(pending.command.providerMessageId));
+          pending.resolve();
+        } catch (error) {
+          pending.reject(error);
+        }
+      }),
+    );
+  }
+
+  private async recordLookedUp(command: RecordDeliveryReceipt, target: ReceiptTarget | undefined): Promise<void> {
+    if (target === undefined) {
+      throw new Error(`no attempt recorded yet for provider message id '${command.providerMessageId}'`);
+    }
+    if (FINAL.has(target.attemptStatus)) {
+      // A repeated receipt: the store already has this attempt's final status.
+      return;
+    }
+    if (
+      target.attemptStatus === 'SENT' &&
+      target.targetStatus === 'SENT' &&
+      (await this.appendAt(target, target.targetRevision, command))
+    ) {
+      return;
+    }
+    const context = serviceContext('sender', target.attemptId);
+    await this.executor.execute(streams.target(target.targetId), targetDecider, command, context);
+  }
+
+  /** Appends the receipt assuming the target is SENT at `revision`; false when the stream says otherwise. */
+  private async appendAt(attempt: Omit<SubmittedAttempt, 'revision'>, revision: number, command: RecordDeliveryReceipt): Promise<boolean> {
+    const context = serviceContext('sender', attempt.attemptId);
+    const events = targetDecider.decide(command, sentState(attempt, command.providerMessageId));
+    const result = await this.appender.append({
+      streamName: streams.target(attempt.targetId),
+      expectedRevision: revision,
+      events: events.map((event) => toNewEvent(event, context)),
+    });
+    return !(result instanceof WrongExpectedRevisionError);
+  }
 }
 
-function sentState(submitted: SubmittedAttempt, providerMessageId: string): TargetState {
+function sentState(attempt: Omit<SubmittedAttempt, 'revision'>, providerMessageId: string): TargetState {
   return {
     exists: true,
-    targetId: submitted.targetId,
-    campaignId: submitted.campaignId,
+    targetId: attempt.targetId,
+    campaignId: attempt.campaignId,
     status: 'SENT',
     attempts: [
       {
-        id: submitted.attemptId,
-        number: submitted.attemptNumber,
-        sessionId: submitted.sessionId,
+        id: attempt.attemptId,
+        number: attempt.attemptNumber,
+        sessionId: attempt.sessionId,
         submissionStarted: true,
         outcome: 'SENT',
         providerMessageId,

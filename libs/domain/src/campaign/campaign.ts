@@ -2,7 +2,7 @@ import { assertNever, Decider, DomainEvent } from '../shared/decider';
 import { DomainError } from '../shared/domain-error';
 
 export type CampaignStatus = 'ON' | 'OFF';
-/** Which front end switched a campaign: the Maker (admins) or the Banner (advisors). */
+/** Front end that switched a campaign: the Maker (admins) or the Banner (advisors). */
 export type ToggleSource = 'MAKER' | 'BANNER';
 
 export type ChatFlowSettings = { enabled: boolean; flowId: string | null };

@@ -23,8 +23,8 @@ export function normalisePhoneNumber(raw: string, defaultCountry: string): Phone
 
   const international = input.replace(/^00/, '+');
   const parsed = parsePhoneNumberFromString(international, defaultCountry as CountryCode);
-  // With the max metadata a number is valid exactly when it has a type, so getType() alone
-  // answers both questions; isValid() would run the same matching a second time.
+  // With the max metadata a number is valid exactly when it has a type. Calling isValid() as
+  // well would run the same matching a second time.
   const type = parsed?.getType();
   if (parsed === undefined || type === undefined) {
     return { ok: false, rule: `is not a valid number for ${defaultCountry}` };

@@ -92,6 +92,32 @@ export interface AttemptReference {
   readonly campaignId: string;
 }
 
+/** An attempt a delivery receipt may belong to, with its target's status and revision. */
+export interface ReceiptTarget {
+  readonly providerMessageId: string;
+  readonly attemptId: string;
+  readonly targetId: string;
+  readonly campaignId: string;
+  readonly sessionId: string;
+  readonly attemptNumber: number;
+  readonly attemptStatus: AttemptStatus;
+  readonly targetStatus: TargetStatus;
+  /** Revision of the target's stream as the read model last saw it. */
+  readonly targetRevision: number;
+}
+
+type ReceiptTargetRow = {
+  provider_message_id: string;
+  attempt_id: string;
+  target_id: string;
+  campaign_id: string;
+  session_id: string;
+  attempt_number: number;
+  attempt_status: AttemptStatus;
+  target_status: TargetStatus;
+  target_revision: number | string;
+};
+
 /** A target the scheduler may start an attempt for. */
 export interface DueTarget {
   readonly id: string;
@@ -341,6 +367,38 @@ export class TargetQueries {
       sessionId: row.session_id,
     }));
     return { items, total: count.rows[0].total, page, pageSize };
+  }
+
+  /**
+   * Finds, for several provider message ids at once, the attempt and its target as the read model
+   * last saw them. Receipts use the target's revision as the expected revision of their append, so a
+   * read model that lags behind costs a retry, never a wrong event. If a provider reuses an id, the
+   * attempt started last wins.
+   */
+  async findReceiptTargets(providerMessageIds: readonly string[]): Promise<ReceiptTarget[]> {
+    if (providerMessageIds.length === 0) {
+      return [];
+    }
+    const { rows } = await this.db.query<ReceiptTargetRow>(
+      `SELECT DISTINCT ON (attempt.provider_message_id)
+              attempt.provider_message_id, attempt.attempt_id, attempt.target_id, attempt.campaign_id, attempt.session_id,
+              attempt.attempt_number, attempt.status AS attempt_status, target.status AS target_status, target.revision AS target_revision
+       FROM ${this.attempts} attempt JOIN ${this.targets} target ON target.id = attempt.target_id
+       WHERE attempt.provider_message_id = ANY($1::text[])
+       ORDER BY attempt.provider_message_id, attempt.started_at DESC`,
+      [providerMessageIds],
+    );
+    return rows.map((row) => ({
+      providerMessageId: row.provider_message_id,
+      attemptId: row.attempt_id,
+      targetId: row.target_id,
+      campaignId: row.campaign_id,
+      sessionId: row.session_id,
+      attemptNumber: row.attempt_number,
+      attemptStatus: row.attempt_status,
+      targetStatus: row.target_status,
+      targetRevision: Number(row.target_revision),
+    }));
   }
 
   /**
