@@ -106,6 +106,12 @@ export class ReadModels implements OnModuleInit {
     });
   }
 
+  /** Attempts of the campaign claimed and not answered yet, as the read model last saw them. */
+  async countInFlight(campaignId: string): Promise<number> {
+    const counts = await this.queries.targets.countTargetsByStatus(campaignId);
+    return counts.inProgress;
+  }
+
   dueTargets(campaignId: string, now: string, limit: number): Promise<DueTarget[]> {
     return this.queries.targets.findDueTargets(campaignId, now, limit);
   }

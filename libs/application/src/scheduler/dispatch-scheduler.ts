@@ -52,30 +52,45 @@ export class DispatchScheduler implements OnApplicationBootstrap, OnApplicationS
   }
 
   /** One pass over the running campaigns; exposed for tests and benchmarks. */
-  async tick(now = new Date()): Promise<void> {
+  async tick(): Promise<void> {
+    const now = new Date();
     try {
       const campaigns = await this.readModels.listRunningCampaigns();
       for (const campaign of campaigns) {
         if (this.stopped) return;
         const key = `${campaign.id}/${campaign.sessionId}`;
         if ((this.nextRunAt.get(key) ?? 0) > now.getTime()) continue;
-        this.nextRunAt.set(key, now.getTime() + campaign.refreshSeconds * 1000);
-        await this.dispatch(campaign, now);
+        const held = await this.dispatch(campaign, now);
+        // A campaign held back by its window or throughput limit still has due targets: look again soon.
+        const delayMs = held ? this.config.SCHEDULER_TICK_MS : campaign.refreshSeconds * 1000;
+        this.nextRunAt.set(key, now.getTime() + delayMs);
       }
     } catch (error) {
       this.logger.error({ err: error }, 'scheduler tick failed; retrying at the next tick');
     }
   }
 
-  private async dispatch(campaign: RunningCampaign, now: Date): Promise<void> {
-    if (campaign.endDate !== null && Date.parse(campaign.endDate) <= now.getTime()) {
-      return;
+  /**
+   * Claims due targets of one campaign, keeping at most SCHEDULER_MAX_IN_FLIGHT attempts claimed
+   * and not yet answered, so that switching the campaign OFF stops sends within that window.
+   * Returns true when targets may still be due but the window or the throughput limit held them back.
+   */
+  private async dispatch(campaign: RunningCampaign, tickedAt: Date): Promise<boolean> {
+    if (campaign.endDate !== null && Date.parse(campaign.endDate) <= tickedAt.getTime()) {
+      return false;
     }
     const bucket = this.bucketFor(campaign);
     let claimed = 0;
+    let held = false;
     while (!this.stopped) {
-      const allowance = Math.min(this.config.SCHEDULER_BATCH_SIZE, bucket?.available(Date.now()) ?? Number.MAX_SAFE_INTEGER);
-      if (allowance < 1) break;
+      const window = this.config.SCHEDULER_MAX_IN_FLIGHT - (await this.readModels.countInFlight(campaign.id));
+      const budget = bucket?.available(Date.now()) ?? Number.MAX_SAFE_INTEGER;
+      const allowance = Math.min(this.config.SCHEDULER_BATCH_SIZE, window, budget);
+      if (allowance < 1) {
+        held = true;
+        break;
+      }
+      const now = new Date();
       const due = await this.readModels.dueTargets(campaign.id, now.toISOString(), allowance);
       if (due.length === 0) break;
 
@@ -90,6 +105,7 @@ export class DispatchScheduler implements OnApplicationBootstrap, OnApplicationS
     if (claimed > 0) {
       this.logger.info({ campaignId: campaign.id, sessionId: campaign.sessionId, claimed }, 'targets claimed');
     }
+    return held;
   }
 
   private async claim(campaign: RunningCampaign, due: readonly DueTarget[], now: Date) {
