@@ -7,6 +7,7 @@ import {
   EventStore,
   EventSubscription,
   ExpectedRevision,
+  GlobalPosition,
   InvalidEventStoreArgumentError,
   JsonObject,
   NewEvent,
@@ -177,12 +178,13 @@ export function describeEventStoreContract(adapterName: string, openFixture: () 
         const stream = streamName('order');
         const events = [newEvent(), newEvent()];
         const original = await store.appendToStream(stream, events, { expectedRevision: 'no_stream' });
-        await store.appendToStream(stream, [newEvent()]);
+        const last = await store.appendToStream(stream, [newEvent()]);
 
         const retried = await store.appendToStream(stream, events, { expectedRevision: 'no_stream' });
 
         expect(retried).toEqual(original);
         expect(await store.readStream(stream)).toHaveLength(3);
+        await visible(store, last.position);
         expect((await store.readAll()).filter((event) => event.id === events[0]?.id)).toHaveLength(1);
       });
 
@@ -271,6 +273,7 @@ export function describeEventStoreContract(adapterName: string, openFixture: () 
       it('returns every stream in global order', async () => {
         const first = await store.appendToStream(streamName('order'), [newEvent()]);
         const second = await store.appendToStream(streamName('invoice'), [newEvent(), newEvent()]);
+        await visible(store, second.position);
 
         const events = await store.readAll();
 
@@ -283,7 +286,8 @@ export function describeEventStoreContract(adapterName: string, openFixture: () 
       it('returns only events strictly after the given position', async () => {
         const stream = streamName('order');
         const first = await store.appendToStream(stream, [newEvent(), newEvent()]);
-        await store.appendToStream(stream, [newEvent()]);
+        const last = await store.appendToStream(stream, [newEvent()]);
+        await visible(store, last.position);
 
         const events = await store.readAll({ after: first.position });
 
@@ -291,7 +295,8 @@ export function describeEventStoreContract(adapterName: string, openFixture: () 
       });
 
       it('stops after maxCount events', async () => {
-        await store.appendToStream(streamName('order'), [newEvent(), newEvent(), newEvent()]);
+        const appended = await store.appendToStream(streamName('order'), [newEvent(), newEvent(), newEvent()]);
+        await visible(store, appended.position);
 
         expect(await store.readAll({ maxCount: 2 })).toHaveLength(2);
       });
@@ -303,7 +308,8 @@ export function describeEventStoreContract(adapterName: string, openFixture: () 
         await store.appendToStream(`campaignx-${run}`, [newEvent()]);
         // `_` and `%` match themselves, not any character as in a SQL LIKE pattern.
         await store.appendToStream(`sender_1-${run}`, [newEvent()]);
-        await store.appendToStream(`senderX1-${run}`, [newEvent()]);
+        const last = await store.appendToStream(`senderX1-${run}`, [newEvent()]);
+        await visible(store, last.position);
 
         const events = await store.readAll({ filter: { streamPrefixes: ['campaign-', 'sender_1'] } });
 
@@ -312,7 +318,8 @@ export function describeEventStoreContract(adapterName: string, openFixture: () 
 
       it('keeps events of the filter event types', async () => {
         const stream = streamName('order');
-        await store.appendToStream(stream, [newEvent('OrderPlaced'), newEvent('OrderShipped'), newEvent('OrderPaid')]);
+        const appended = await store.appendToStream(stream, [newEvent('OrderPlaced'), newEvent('OrderShipped'), newEvent('OrderPaid')]);
+        await visible(store, appended.position);
 
         const events = await store.readAll({ filter: { eventTypes: ['OrderPaid', 'OrderPlaced'] } });
 
@@ -367,6 +374,7 @@ export function describeEventStoreContract(adapterName: string, openFixture: () 
         const positions = results.map((result) => successful(result).position);
         expect(comparePositions(itemAt(positions, 0), itemAt(positions, 1))).toBeLessThan(0);
         expect(comparePositions(itemAt(positions, 1), itemAt(positions, 2))).toBeLessThan(0);
+        await visible(store, itemAt(positions, 2));
         expect((await store.readAll()).map((event) => event.streamName)).toEqual(streams);
       });
 
@@ -642,4 +650,20 @@ function expectContiguousRevisions(events: readonly RecordedEvent[]): void {
 
 function delay(milliseconds: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, milliseconds));
+}
+
+/**
+ * Waits until the event at `position` is returned by readAll. On SQL stores a write transaction
+ * left open by any other connection, even to another database of the same server, holds readers
+ * back until it ends, and parallel test files open such transactions.
+ */
+async function visible(store: EventStore, position: GlobalPosition, timeoutMs = 30_000): Promise<void> {
+  const justBefore = { commit: position.commit, prepare: position.prepare - 1 };
+  const deadline = Date.now() + timeoutMs;
+  while ((await store.readAll({ after: justBefore, maxCount: 1 })).length === 0) {
+    if (Date.now() > deadline) {
+      throw new Error(`the event at ${JSON.stringify(position)} was not readable within ${timeoutMs} ms`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
