@@ -10,3 +10,4 @@ export * from './campaign/campaign';
 export * from './target/target.events';
 export * from './target/target';
 export * from './import/import';
+export * from './time/wall-time';

@@ -1,12 +1,13 @@
-import { fromZonedTime } from 'date-fns-tz';
-import { DomainError } from '@sms/domain';
+import { DomainError, wallTimeToInstant, zoneOffsetAt } from '@sms/domain';
 
 const WITH_OFFSET = /(Z|[+-]\d{2}:?\d{2})$/i;
 const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?)?$/;
 
 /**
  * Reads an API date-time: with an offset or `Z` it is an instant; without one (`2026-12-07T09:00`)
- * it is local time in `timeZone`. Returns the instant as ISO-8601 UTC.
+ * it is local time in `timeZone`, and a date alone means midnight. A local time skipped by a
+ * daylight-saving change moves forward to the change; a repeated one takes its first occurrence.
+ * Returns the instant as ISO-8601 UTC.
  */
 export function toInstant(field: string, value: string, timeZone: string): string {
   if (WITH_OFFSET.test(value)) {
@@ -24,11 +25,11 @@ export function toInstant(field: string, value: string, timeZone: string): strin
       'must be an ISO-8601 date-time such as 2026-12-07T09:00 or 2026-12-07T08:00:00Z',
     );
   }
-  const instant = fromZonedTime(value, timeZone);
-  if (Number.isNaN(instant.getTime())) {
+  const wallTime = Date.parse(value.length === 10 ? `${value}T00:00Z` : `${value}Z`);
+  if (Number.isNaN(wallTime) || new Date(wallTime).toISOString().slice(0, 10) !== value.slice(0, 10)) {
     throw DomainError.invalid('REQUEST.INVALID_DATE', field, value, 'is not a valid date-time');
   }
-  return instant.toISOString();
+  return new Date(wallTimeToInstant(wallTime, zoneOffsetAt(timeZone))).toISOString();
 }
 
 export function isTimeZone(value: string): boolean {
