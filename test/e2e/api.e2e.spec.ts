@@ -219,6 +219,8 @@ describe('REST API on the embedded profile', () => {
         status: 'DELIVERED',
         attempts: [{ status: 'DELIVERED', sessionId: on.body.sessionId, providerMessageId: expect.any(String) }],
       });
+      const [attempt] = target.body.attempts as Array<{ startedAt: string; endedAt: string }>;
+      expect(Date.parse(attempt.endedAt)).toBeGreaterThanOrEqual(Date.parse(attempt.startedAt));
       const sends = await maker.get(`/campaigns/${campaign.id}/sends?phone=0612345601`);
       expect(sends.body).toMatchObject({
         total: 1,

@@ -54,6 +54,7 @@ export class DeliveryReceiptHandler implements SmsGatewayListener {
       status: receipt.status as DeliveryStatus,
       errorCode: receipt.errorCode ?? null,
       doneAt: receipt.doneAt.toISOString(),
+      receivedAt: new Date().toISOString(),
     };
     const submitted = await this.recentSubmissions.take(receipt.providerMessageId);
     if (submitted !== undefined && (await this.appendAt(submitted, submitted.revision, command))) {

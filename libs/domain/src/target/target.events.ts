@@ -61,7 +61,16 @@ export type SmsAttempted = DomainEvent<
 
 export type SmsDeliveryReported = DomainEvent<
   'SmsDeliveryReported',
-  { attemptId: string; providerMessageId: string; status: DeliveryStatus; errorCode: string | null; doneAt: string }
+  {
+    attemptId: string;
+    providerMessageId: string;
+    status: DeliveryStatus;
+    errorCode: string | null;
+    /** When the provider says the message reached its final state; SMPP receipts give it to the minute. */
+    doneAt: string;
+    /** When we received the receipt, to the millisecond: the end of the attempt. */
+    receivedAt: string;
+  }
 >;
 
 export type TargetEvent = TargetAdded | SmsAttemptStarted | SmsSubmissionStarted | SmsAttempted | SmsDeliveryReported;

@@ -29,6 +29,7 @@ export type RecordDeliveryReceipt = {
   status: DeliveryStatus;
   errorCode: string | null;
   doneAt: string;
+  receivedAt: string;
 };
 
 export type TargetCommand = AddTarget | StartAttempt | StartSubmission | RecordAttemptOutcome | RecordDeliveryReceipt;
@@ -233,6 +234,7 @@ function recordReceipt(command: RecordDeliveryReceipt, state: ExistingTarget): T
         status: command.status,
         errorCode: command.errorCode,
         doneAt: command.doneAt,
+        receivedAt: command.receivedAt,
       },
     },
   ];

@@ -121,11 +121,12 @@ describe('target decider', () => {
       status: 'DELIVERED' as const,
       errorCode: null,
       doneAt: 'x',
+      receivedAt: 'y',
     };
     const [reported] = spec.given([added, started, submitting, sent]).when(receipt).result();
     expect(reported).toEqual({
       type: 'SmsDeliveryReported',
-      data: { attemptId: 'a1', providerMessageId: 'abc', status: 'DELIVERED', errorCode: null, doneAt: 'x' },
+      data: { attemptId: 'a1', providerMessageId: 'abc', status: 'DELIVERED', errorCode: null, doneAt: 'x', receivedAt: 'y' },
     });
     spec
       .given([added, started, submitting, sent, reported])
@@ -137,7 +138,7 @@ describe('target decider', () => {
   it('rejects a receipt that matches no attempt', () => {
     spec
       .given([added, started])
-      .when({ type: 'RecordDeliveryReceipt', providerMessageId: 'zzz', status: 'DELIVERED', errorCode: null, doneAt: 'x' })
+      .when({ type: 'RecordDeliveryReceipt', providerMessageId: 'zzz', status: 'DELIVERED', errorCode: null, doneAt: 'x', receivedAt: 'y' })
       .thenThrows('ATTEMPT.NOT_FOUND');
   });
 });

@@ -150,9 +150,9 @@ export function evolveAttemptRow(attempt: AttemptRow | null, target: TargetRow, 
       if (attempt === null) {
         return null;
       }
-      const { status, providerMessageId, errorCode, doneAt } = event.data;
+      const { status, providerMessageId, errorCode, receivedAt } = event.data;
       const error = errorCode === null ? attempt.error : receiptError(status, errorCode);
-      return { ...attempt, status, providerMessageId, error, endedAt: doneAt };
+      return { ...attempt, status, providerMessageId, error, endedAt: receivedAt };
     }
     default:
       return assertNever(event);

@@ -72,7 +72,9 @@ describe.each(TEST_DATABASES)('targets view on $name', (database) => {
         on(targetId, attempted(attemptId, { providerMessageId: 'msg-2', encoding: 'UCS-2', segments: 2 })),
       );
       const whileSent = await targets.getTarget(campaignId, targetId);
-      await project(on(targetId, deliveryReported(attemptId, 'msg-2', { doneAt: '2026-12-07T09:05:00.000Z' })));
+      await project(
+        on(targetId, deliveryReported(attemptId, 'msg-2', { doneAt: '2026-12-07T09:05:00.000Z', receivedAt: '2026-12-07T09:05:00.000Z' })),
+      );
 
       const target = await targets.getTarget(campaignId, targetId);
 

@@ -90,7 +90,15 @@ export function deliveryReported(
 ): SmsDeliveryReported {
   return {
     type: 'SmsDeliveryReported',
-    data: { attemptId, providerMessageId, status: 'DELIVERED', errorCode: null, doneAt: '2026-12-07T09:00:30.000Z', ...data },
+    data: {
+      attemptId,
+      providerMessageId,
+      status: 'DELIVERED',
+      errorCode: null,
+      doneAt: '2026-12-07T09:00:00.000Z',
+      receivedAt: '2026-12-07T09:00:30.000Z',
+      ...data,
+    },
   };
 }
 
