@@ -7,7 +7,10 @@ import { APP_CONFIG, COMMAND_TRANSPORT, EVENT_STORE, INFRASTRUCTURE, LOGGER, REA
 @Global()
 @Module({})
 export class InfrastructureModule implements OnApplicationShutdown {
-  constructor(@Inject(INFRASTRUCTURE) private readonly infrastructure: Infrastructure) {}
+  constructor(
+    @Inject(INFRASTRUCTURE) private readonly infrastructure: Infrastructure,
+    @Inject(LOGGER) private readonly logger: AppLogger,
+  ) {}
 
   static forRoot(infrastructure: Infrastructure, logger: AppLogger): DynamicModule {
     const providers = [
@@ -22,7 +25,8 @@ export class InfrastructureModule implements OnApplicationShutdown {
     return { module: InfrastructureModule, providers, exports: providers.map((provider) => provider.provide) };
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async onApplicationShutdown(signal?: string): Promise<void> {
     await this.infrastructure.close();
+    this.logger.info({ signal }, 'service stopped; adapters closed');
   }
 }

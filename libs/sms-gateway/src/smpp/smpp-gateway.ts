@@ -260,7 +260,9 @@ export class SmppGateway implements SmsGateway {
       }
     } catch (error) {
       this.listenerErrorLog.record((suppressed) => {
-        this.logger.error(
+        // A warning, not an error: the SMSC delivers the message again, and a receipt that overtook
+        // its own submit's record is expected to fail once this way.
+        this.logger.warn(
           { err: error, kind: content.kind, suppressed },
           'SMS gateway listener failed; responded ESME_RX_T_APPN so the SMSC redelivers the deliver_sm',
         );
