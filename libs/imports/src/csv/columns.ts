@@ -12,6 +12,8 @@ export interface LayoutColumn {
 /** Column positions of the target fields and layout values, resolved once from the header. */
 export interface ColumnPlan {
   readonly columnCount: number;
+  /** Header names as the file gives them, trimmed, by column index. */
+  readonly columnNames: readonly string[];
   /** Column index per target field; -1 when the file has no such column. */
   readonly targetColumns: Readonly<Record<TargetField, number>>;
   readonly layoutColumns: readonly LayoutColumn[];
@@ -41,6 +43,14 @@ export function planColumns(
   layoutTypes: ReadonlyMap<string, LayoutFieldType>,
 ): ColumnPlan {
   const names = header.map((cell) => cell.trim());
+  const withNul = names.find((name) => name.includes('\u0000'));
+  if (withNul !== undefined) {
+    throw new ImportFormatError(
+      'IMPORT.INVALID_COLUMN',
+      `the header column '${withNul.replaceAll('\u0000', '\\0')}' contains a NUL character (U+0000), which is not accepted`,
+      { field: withNul.replaceAll('\u0000', '\\0') },
+    );
+  }
   const targetColumns: Record<TargetField, number> = {
     phoneNumber: -1,
     startDate: -1,
@@ -70,7 +80,7 @@ export function planColumns(
   if (targetColumns.phoneNumber === -1) {
     throw ImportFormatError.missingColumn('phoneNumber', names);
   }
-  return { columnCount: header.length, targetColumns, layoutColumns };
+  return { columnCount: header.length, columnNames: names, targetColumns, layoutColumns };
 }
 
 function isTargetField(name: string): name is TargetField {

@@ -291,6 +291,19 @@ describe('readTargetRows - quoted fields and line numbers', () => {
       expect.objectContaining({ kind: 'target', line: 4 }),
     ]);
   });
+
+  it('rejects a row holding a NUL character', async () => {
+    const results = await readText('phoneNumber,firstName\n0612345678,A\u0000B\n0612345679,Bo\n');
+
+    expect(results).toEqual([
+      { kind: 'rejected', line: 2, value: 'A\\0B', reason: "firstName 'A\\0B' contains a NUL character (U+0000), which is not accepted" },
+      expect.objectContaining({ kind: 'target', line: 3 }),
+    ]);
+  });
+
+  it('fails on a header holding a NUL character', async () => {
+    await expect(readText('tel\u0000x,firstName\n0612345678,A\n')).rejects.toMatchObject({ code: 'IMPORT.INVALID_COLUMN' });
+  });
 });
 
 describe('readTargetRows - chunk boundaries', () => {

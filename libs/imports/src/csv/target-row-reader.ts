@@ -40,6 +40,12 @@ export class TargetRowReader {
         reason: `the row has ${found} but the header has ${this.plan.columnCount} columns`,
       };
     }
+    // PostgreSQL text cannot hold U+0000, so such a row would fail its whole batch later.
+    const withNul = fields.findIndex((field) => field.includes('\u0000'));
+    if (withNul !== -1) {
+      const column = this.plan.columnNames[withNul] ?? `column ${withNul + 1}`;
+      return reject(line, column, fields[withNul].replaceAll('\u0000', '\\0'), 'contains a NUL character (U+0000), which is not accepted');
+    }
     const columns = this.plan.targetColumns;
 
     const rawPhoneNumber = fields[columns.phoneNumber];
