@@ -41,6 +41,7 @@ describe('planColumns', () => {
 
     expect(plan).toEqual({
       columnCount: 4,
+      columnNames: ['note', 'phoneNumber', 'startDate', 'amount'],
       targetColumns: { phoneNumber: 1, startDate: 2, priority: -1, insertIfDuplicate: -1, timeZone: -1 },
       layoutColumns: [
         { index: 0, key: 'note', type: 'string' },
