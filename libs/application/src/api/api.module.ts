@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { MulterModule } from '@nestjs/platform-express';
 import { AppConfig } from '../config/app-config';
@@ -13,7 +13,9 @@ import { AddTargetHandler } from '../use-cases/target.commands';
 import { TargetWriter } from '../use-cases/target-writer';
 import { AuthGuard } from './auth/auth.guard';
 import { CampaignsController } from './campaigns/campaigns.controller';
+import { ContentTypeInterceptor } from './errors/content-type.interceptor';
 import { HttpErrorFilter } from './errors/http-error.filter';
+import { SafeInputPipe } from './errors/safe-input.pipe';
 import { createValidationPipe } from './errors/validation';
 import { HealthController } from './health/health.controller';
 import { ImportsController, MAX_IMPORT_FILE_BYTES } from './imports/imports.controller';
@@ -45,6 +47,9 @@ import { TemplatesController } from './templates/templates.controller';
   providers: [
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_FILTER, useClass: HttpErrorFilter },
+    { provide: APP_INTERCEPTOR, useClass: ContentTypeInterceptor },
+    // Global pipes run in the order they are listed here: SafeInputPipe must see the input first.
+    { provide: APP_PIPE, useClass: SafeInputPipe },
     { provide: APP_PIPE, useFactory: createValidationPipe },
     CommandExecutor,
     TargetWriter,

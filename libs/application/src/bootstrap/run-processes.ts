@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { json } from 'express';
 import { ApiModule } from '../api/api.module';
-import { bodyParserErrorHandler } from '../api/errors/http-error.filter';
+import { createBodyParserErrorHandler } from '../api/errors/body-parser-errors';
 import { AppConfig, loadConfig } from '../config/app-config';
 import { createInfrastructure, Infrastructure } from '../infrastructure/infrastructure';
 import { InfrastructureModule } from '../infrastructure/infrastructure.module';
@@ -20,6 +20,8 @@ export interface RunningService {
   readonly config: AppConfig;
   readonly infrastructure: Infrastructure;
   readonly app: INestApplicationContext;
+  /** The process's logger, which tests watch for what a request logs. */
+  readonly logger: AppLogger;
   /** Base URL of the REST API when this process serves it. */
   readonly url: string | undefined;
   stop(): Promise<void>;
@@ -27,6 +29,10 @@ export interface RunningService {
 
 /** JSON bodies above this size get 413; CSV imports stream through their own route. */
 const JSON_BODY_LIMIT = '1mb';
+
+/** Request headers a browser client sends. ETag is exposed so that it can send If-Match back. */
+const CORS_ALLOWED_HEADERS = ['Authorization', 'Content-Type', 'If-Match', 'X-Correlation-Id'];
+const CORS_EXPOSED_HEADERS = ['ETag'];
 
 /**
  * Starts the given roles in one Nest application over adapters built from `env`. Used by every
@@ -56,6 +62,7 @@ export async function startService(
       config,
       infrastructure,
       app,
+      logger,
       url: url?.replace('[::1]', '127.0.0.1'),
       stop: async () => {
         await app.close();
@@ -82,7 +89,12 @@ async function rootModule(roles: readonly ProcessRole[], infrastructure: Infrast
 
 async function startHttp(module: DynamicModule, config: AppConfig, logger: AppLogger): Promise<INestApplication> {
   const app = await NestFactory.create(module, { logger: new NestPinoLogger(logger), bodyParser: false, abortOnError: false });
-  app.use(json({ limit: JSON_BODY_LIMIT }), bodyParserErrorHandler);
+  // Before the body parser, so that its error responses carry the CORS headers a browser needs to read them.
+  if (config.CORS_ORIGINS.length > 0) {
+    app.enableCors({ origin: config.CORS_ORIGINS, allowedHeaders: CORS_ALLOWED_HEADERS, exposedHeaders: CORS_EXPOSED_HEADERS });
+  }
+  // Not strict, so that a body such as `null` or `"text"` parses and SafeInputPipe rejects it as not a JSON object.
+  app.use(json({ limit: JSON_BODY_LIMIT, strict: false }), createBodyParserErrorHandler(logger));
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

@@ -9,10 +9,24 @@ const booleanString = z.enum(['true', 'false']).transform((value) => value === '
 const port = z.coerce.number().int().min(0).max(65_535);
 const positiveInt = z.coerce.number().int().positive();
 
+/** A browser origin: scheme, host and optional port, nothing after. */
+const ORIGIN = /^https?:\/\/[^\s/?#,]+$/;
+const originList = z
+  .string()
+  .transform((value) =>
+    value
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter((origin) => origin !== ''),
+  )
+  .pipe(z.array(z.string().regex(ORIGIN, 'must be comma-separated origins such as https://maker.example.com,http://localhost:5173')));
+
 const schema = z
   .object({
     PORT: port.default(3000),
     HOST: z.string().min(1).default('127.0.0.1'),
+    // Browser origins allowed to call the API. Empty turns CORS off, so browsers allow only same-origin calls.
+    CORS_ORIGINS: originList.default(''),
     DATA_DIR: z.string().min(1).default('./data'),
     AUTH_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     NUMBER_HASH_KEY: z.string().min(32, 'must be at least 32 characters').optional(),

@@ -1,9 +1,10 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { DomainError } from '@sms/domain';
-import { jwtVerify } from 'jose';
+import { JWTPayload, jwtVerify } from 'jose';
 import { SECRETS } from '../../infrastructure/tokens';
 import { Secrets } from '../../infrastructure/secrets';
+import { previewValue } from '../errors/value-preview';
 import { Caller, PUBLIC_KEY, Role, ROLES, ROLES_KEY } from './roles';
 
 /**
@@ -47,16 +48,56 @@ export class AuthGuard implements CanActivate {
     if (match === null) {
       throw new DomainError('AUTH.TOKEN_MISSING', 'UNAUTHENTICATED', 'an Authorization: Bearer <JWT> header is required');
     }
+    const payload = await this.verify(match[1]);
+    // jose checks exp only when present; a token without one would never expire.
+    if (payload.exp === undefined) {
+      throw invalidToken('the bearer token has no exp claim: sign it with an expiry time');
+    }
+    if (typeof payload.sub !== 'string' || payload.sub === '') {
+      throw invalidToken('the bearer token has no sub claim');
+    }
+    const profileIds = Array.isArray(payload.profileIds) ? payload.profileIds.map(String) : [];
+    return { id: payload.sub, roles: readRoles(payload.roles), profileIds };
+  }
+
+  private async verify(token: string): Promise<JWTPayload> {
     try {
-      const { payload } = await jwtVerify(match[1], this.key, { algorithms: ['HS256'] });
-      const roles = Array.isArray(payload.roles) ? payload.roles.filter((role): role is Role => ROLES.includes(role)) : [];
-      const profileIds = Array.isArray(payload.profileIds) ? payload.profileIds.map(String) : [];
-      if (typeof payload.sub !== 'string' || payload.sub === '') {
-        throw new Error('the token has no sub claim');
-      }
-      return { id: payload.sub, roles, profileIds };
+      const { payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'] });
+      return payload;
     } catch (error) {
-      throw new DomainError('AUTH.TOKEN_INVALID', 'UNAUTHENTICATED', `the bearer token is invalid: ${(error as Error).message}`);
+      throw invalidToken(`the bearer token is invalid: ${(error as Error).message}`);
     }
   }
+}
+
+function invalidToken(message: string): DomainError {
+  return new DomainError('AUTH.TOKEN_INVALID', 'UNAUTHENTICATED', message);
+}
+
+/**
+ * Returns the known roles of the `roles` claim. An absent claim gives no role, and the route's role
+ * check rejects the call with 403. A claim that is present but names no known role comes from a
+ * token issued for something else, so it is rejected here with what the claim contains.
+ */
+function readRoles(claim: unknown): Role[] {
+  if (claim === undefined) {
+    return [];
+  }
+  const known = ROLES.join(', ');
+  if (!Array.isArray(claim)) {
+    throw new DomainError(
+      'AUTH.ROLE_REQUIRED',
+      'FORBIDDEN',
+      `the token's roles claim ${previewValue(claim)} is not an array; it must list roles among ${known}`,
+    );
+  }
+  const roles = claim.filter((role): role is Role => ROLES.includes(role));
+  if (roles.length === 0) {
+    throw new DomainError(
+      'AUTH.ROLE_REQUIRED',
+      'FORBIDDEN',
+      `the token's roles claim ${previewValue(claim)} contains no known role; known roles are ${known}`,
+    );
+  }
+  return roles;
 }

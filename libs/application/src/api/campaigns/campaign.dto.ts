@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
@@ -13,11 +13,14 @@ import {
   Max,
   Min,
   Validate,
+  ValidateIf,
   ValidateNested,
+  ValidationArguments,
   ValidatorConstraint,
   ValidatorConstraintInterface,
 } from 'class-validator';
 import { isTimeZone } from '../../use-cases/local-date';
+import { PageQuery } from '../paging';
 
 @ValidatorConstraint({ name: 'timeZone' })
 export class IsIanaTimeZone implements ValidatorConstraintInterface {
@@ -29,15 +32,42 @@ export class IsIanaTimeZone implements ValidatorConstraintInterface {
   }
 }
 
+/**
+ * Rewrites a valid time zone in its canonical IANA spelling (`europe/paris` becomes
+ * `Europe/Paris`), because Intl accepts any letter case but stored settings are compared and shown
+ * as typed. Any other value is left for IsIanaTimeZone to reject.
+ */
+export const CanonicalTimeZone = () =>
+  Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' && isTimeZone(value)
+      ? new Intl.DateTimeFormat(undefined, { timeZone: value }).resolvedOptions().timeZone
+      : value,
+  );
+
+const FLOW_ID_MAX_LENGTH = 100;
+
+/** A chat flow id: required once the flow is enabled, and a string of 1 to 100 characters when given. */
+@ValidatorConstraint({ name: 'flowId' })
+class FlowIdConstraint implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return typeof value === 'string' && value.length >= 1 && value.length <= FLOW_ID_MAX_LENGTH;
+  }
+
+  defaultMessage(args: ValidationArguments): string {
+    return args.value === undefined || args.value === null
+      ? 'is required when enabled is true'
+      : `must be a string of 1 to ${FLOW_ID_MAX_LENGTH} characters`;
+  }
+}
+
 export class ChatFlowBody {
   @ApiProperty()
   @IsBoolean()
   enabled!: boolean;
 
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @Length(1, 100)
+  @ApiPropertyOptional({ description: 'Required when enabled is true' })
+  @ValidateIf((flow: ChatFlowBody) => flow.enabled === true || (flow.flowId !== undefined && flow.flowId !== null))
+  @Validate(FlowIdConstraint)
   flowId?: string;
 }
 
@@ -71,13 +101,18 @@ export class CreateCampaignBody {
   @IsString()
   calendarId?: string;
 
-  @ApiPropertyOptional({ description: 'ISO-8601; local time in the campaign time zone when it has no offset' })
+  @ApiPropertyOptional({ description: 'ISO-8601, in the future; local time in the campaign time zone when it has no offset' })
   @IsOptional()
   @IsISO8601({ strict: true })
   endDate?: string;
 
-  @ApiPropertyOptional({ default: 'UTC', example: 'Europe/Paris' })
+  @ApiPropertyOptional({
+    default: 'UTC',
+    example: 'Europe/Paris',
+    description: 'IANA time zone, any letter case; stored in its canonical spelling',
+  })
   @IsOptional()
+  @CanonicalTimeZone()
   @Validate(IsIanaTimeZone)
   timeZone?: string;
 
@@ -141,7 +176,7 @@ export class ToggleStatusBody {
   carryOnSession?: boolean;
 }
 
-export class CampaignListQuery {
+export class CampaignListQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'Part of the name, reference or alias; case and accents ignored' })
   @IsOptional()
   @IsString()
@@ -157,19 +192,4 @@ export class CampaignListQuery {
   @IsOptional()
   @IsIn(['ON', 'OFF'])
   status?: 'ON' | 'OFF';
-
-  @ApiPropertyOptional({ minimum: 1, default: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  page = 1;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  pageSize = 50;
 }

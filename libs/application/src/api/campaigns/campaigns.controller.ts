@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { CampaignSettings, CampaignState } from '@sms/domain';
+import { CampaignSettings, CampaignState, DomainError } from '@sms/domain';
 import type { Response } from 'express';
 import { CommandContext } from '../../commands/command-context';
 import { ReadModels } from '../../read-models/read-models.service';
@@ -31,7 +31,7 @@ export class CampaignsController {
     @Res({ passthrough: true }) response: Response,
   ) {
     const { state, revision } = await this.commands.execute<CreateCampaignCommand, { state: CampaignState; revision: number }>(
-      new CreateCampaignCommand(toSettings(body), context),
+      new CreateCampaignCommand(toSettings(body, context.now), context),
     );
     response.setHeader('ETag', `"${revision}"`);
     return state.exists ? { id: state.id, status: state.status, sessionId: state.sessionId, ...state.settings } : undefined;
@@ -71,8 +71,13 @@ export class CampaignsController {
   }
 }
 
-function toSettings(body: CreateCampaignBody): CampaignSettings {
+/** `now` is the request time, against which `endDate` must lie in the future. */
+function toSettings(body: CreateCampaignBody, now: string): CampaignSettings {
   const timeZone = body.timeZone ?? 'UTC';
+  const endDate = body.endDate === undefined ? null : toInstant('endDate', body.endDate, timeZone);
+  if (endDate !== null && Date.parse(endDate) <= Date.parse(now)) {
+    throw DomainError.invalid('CAMPAIGN.END_DATE_IN_PAST', 'endDate', body.endDate, 'must be in the future');
+  }
   return {
     name: body.name,
     reference: body.reference,
@@ -80,7 +85,7 @@ function toSettings(body: CreateCampaignBody): CampaignSettings {
     senderId: body.senderId,
     templateId: body.templateId,
     calendarId: body.calendarId ?? null,
-    endDate: body.endDate === undefined ? null : toInstant('endDate', body.endDate, timeZone),
+    endDate,
     timeZone,
     language: body.language ?? null,
     refreshSeconds: body.refreshSeconds ?? 60,

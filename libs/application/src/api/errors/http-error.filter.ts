@@ -52,47 +52,43 @@ export class HttpErrorFilter implements ExceptionFilter {
       };
     }
     if (error instanceof HttpException) {
-      return this.fromHttpException(error);
+      return fromHttpException(error);
     }
-    const parserError = bodyParserError(error);
-    if (parserError !== undefined) {
-      return parserError;
+    const clientError = fromClientHttpError(error);
+    if (clientError !== undefined) {
+      return clientError;
     }
     return { statusCode: 500, code: 'INTERNAL', message: 'the request failed on the server; see its logs' };
   }
-
-  private fromHttpException(error: HttpException): ErrorBody {
-    const status = error.getStatus();
-    const codes: Record<number, string> = {
-      404: 'REQUEST.ROUTE_NOT_FOUND',
-      413: 'REQUEST.TOO_LARGE',
-      415: 'REQUEST.UNSUPPORTED_MEDIA_TYPE',
-    };
-    return { statusCode: status, code: codes[status] ?? `HTTP.${status}`, message: error.message };
-  }
 }
 
-/** body-parser errors: malformed JSON (400) and too large bodies (413). */
-export function bodyParserError(error: unknown): ErrorBody | undefined {
-  const candidate = error as { type?: string; status?: number; message?: string; limit?: number } | undefined;
-  if (candidate?.type === 'entity.parse.failed') {
-    return { statusCode: 400, code: 'REQUEST.MALFORMED_JSON', message: `the body is not valid JSON: ${candidate.message}` };
-  }
-  if (candidate?.type === 'entity.too.large') {
-    return { statusCode: 413, code: 'REQUEST.TOO_LARGE', message: `the body is larger than the limit of ${candidate.limit} bytes` };
-  }
-  return undefined;
+/** Codes of the client errors raised as Nest HttpExceptions (multer, the router, Nest itself). */
+const CODE_OF_STATUS: Readonly<Record<number, string>> = {
+  400: 'REQUEST.INVALID',
+  404: 'REQUEST.ROUTE_NOT_FOUND',
+  413: 'REQUEST.TOO_LARGE',
+  415: 'REQUEST.UNSUPPORTED_MEDIA_TYPE',
+};
+
+function fromHttpException(error: HttpException): ErrorBody {
+  const status = error.getStatus();
+  const response = error.getResponse();
+  // An exception built with a full error body (as the health check does) keeps its code.
+  const ownCode = typeof response === 'object' && 'code' in response && typeof response.code === 'string' ? response.code : undefined;
+  return { statusCode: status, code: ownCode ?? CODE_OF_STATUS[status] ?? `HTTP.${status}`, message: error.message };
 }
 
 /**
- * Express error middleware for the body parsers. Nest turns their errors into a bare 400 before
- * any filter sees them, so they are answered here, in the same error shape.
+ * Maps the http-errors that Express middleware (body parsers, the router) raise, which reach the
+ * filter without being HttpExceptions. Their `expose` flag marks a message meant for the client.
  */
-export function bodyParserErrorHandler(error: unknown, _request: Request, response: Response, next: (error?: unknown) => void): void {
-  const body = bodyParserError(error);
-  if (body === undefined) {
-    next(error);
-    return;
+function fromClientHttpError(error: unknown): ErrorBody | undefined {
+  if (!(error instanceof Error)) {
+    return undefined;
   }
-  response.status(body.statusCode).json(body);
+  const { status, expose } = error as { status?: unknown; expose?: unknown };
+  if (typeof status !== 'number' || status < 400 || status >= 500 || expose !== true) {
+    return undefined;
+  }
+  return { statusCode: status, code: CODE_OF_STATUS[status] ?? `HTTP.${status}`, message: error.message };
 }

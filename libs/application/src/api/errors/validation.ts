@@ -1,9 +1,17 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
 import { DomainError, FieldViolation } from '@sms/domain';
+import { previewValue } from './value-preview';
+
+/** A violation with the error code its constraint declares, if any. */
+interface CodedViolation extends FieldViolation {
+  readonly code?: string;
+}
 
 /**
  * DTO validation: unknown fields are rejected, and each violation names the field, the value and
- * the rule, so a Maker form can show it next to the input.
+ * the rule, so a Maker form can show it next to the input. The code is REQUEST.INVALID unless every
+ * violation comes from constraints declaring the same code in their `context` (such as
+ * `{ context: { code: 'TEMPLATE.INVALID_PLACEHOLDER' } }`).
  */
 export function createValidationPipe(): ValidationPipe {
   return new ValidationPipe({
@@ -12,21 +20,44 @@ export function createValidationPipe(): ValidationPipe {
     transform: true,
     validationError: { target: false, value: true },
     exceptionFactory: (errors) => {
-      const details = errors.flatMap((error) => violations(error, ''));
-      const message = details.map((detail) => `${detail.field} ${detail.rule}`).join('; ');
-      return new DomainError('REQUEST.INVALID', 'INVALID', message, details);
+      const violations = errors.flatMap((error) => collectViolations(error, ''));
+      const details = violations.map(({ code: _, ...detail }) => detail);
+      const message = details.map(describeViolation).join('; ');
+      return new DomainError(sharedCode(violations) ?? 'REQUEST.INVALID', 'INVALID', message, details);
     },
   });
 }
 
-function violations(error: ValidationError, prefix: string): FieldViolation[] {
+function collectViolations(error: ValidationError, prefix: string): CodedViolation[] {
   const field = prefix === '' ? error.property : `${prefix}.${error.property}`;
-  const own = Object.values(error.constraints ?? {}).map((rule) => ({
+  const own = Object.entries(error.constraints ?? {}).map(([constraint, rule]) => ({
     field,
     value: error.value,
     rule: rule.replace(new RegExp(`^${escapeRegExp(error.property)} `), ''),
+    code: declaredCode(error, constraint),
   }));
-  return [...own, ...(error.children ?? []).flatMap((child) => violations(child, field))];
+  return [...own, ...(error.children ?? []).flatMap((child) => collectViolations(child, field))];
+}
+
+function declaredCode(error: ValidationError, constraint: string): string | undefined {
+  const context: unknown = error.contexts?.[constraint];
+  if (typeof context !== 'object' || context === null || !('code' in context)) {
+    return undefined;
+  }
+  return typeof context.code === 'string' ? context.code : undefined;
+}
+
+function sharedCode(violations: readonly CodedViolation[]): string | undefined {
+  const codes = new Set(violations.map((violation) => violation.code));
+  const [code] = codes;
+  return codes.size === 1 ? code : undefined;
+}
+
+/** Quotes the value only when it is a scalar, because objects and arrays would bury the rule. */
+function describeViolation(violation: FieldViolation): string {
+  const value = violation.value;
+  const isScalar = value === null || ['string', 'number', 'boolean'].includes(typeof value);
+  return isScalar ? `${violation.field} ${previewValue(value)} ${violation.rule}` : `${violation.field} ${violation.rule}`;
 }
 
 function escapeRegExp(text: string): string {

@@ -107,10 +107,11 @@ export class ImportRunner implements OnApplicationShutdown {
       await this.executor.execute(stream, importDecider, { type: 'CompleteImport', counts, now: new Date().toISOString() }, context);
       this.logger.info({ importId, campaignId, ...counts }, 'import done');
     } catch (error) {
-      const reason =
-        error instanceof DomainError || (error as { code?: string }).code !== undefined
-          ? (error as Error).message
-          : 'the import stopped on an internal error; see the server logs';
+      const known = error instanceof DomainError || (error as { code?: string }).code !== undefined;
+      // PostgreSQL text cannot hold U+0000, and the failure must be recorded whatever caused it.
+      const reason = known
+        ? (error as Error).message.replaceAll('\u0000', '\\0')
+        : 'the import stopped on an internal error; see the server logs';
       this.logger.error({ err: error, importId, campaignId, ...counts }, 'import failed');
       await this.executor
         .execute(stream, importDecider, { type: 'FailImport', counts, reason, now: new Date().toISOString() }, context)

@@ -2,7 +2,16 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { DomainError, measureSms, renderTemplate } from '@sms/domain';
-import { IsObject, IsOptional, IsString, Length } from 'class-validator';
+import {
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  Validate,
+  ValidationArguments,
+  ValidatorConstraint,
+  ValidatorConstraintInterface,
+} from 'class-validator';
 import { CommandContext } from '../../commands/command-context';
 import { ReadModels } from '../../read-models/read-models.service';
 import { CreateTemplateCommand } from '../../use-cases/catalog.commands';
@@ -10,6 +19,31 @@ import { Roles } from '../auth/roles';
 import { notFound } from '../not-found';
 import { PageQuery } from '../paging';
 import { RequestContext } from '../request-context';
+
+/**
+ * A well-formed placeholder: `{{key}}` with a key of letters, digits, `_`, `-` or `.`, and optional
+ * spaces inside the braces. It must match PLACEHOLDER in libs/domain/src/messages/placeholders.ts,
+ * which renders templates and does not export its pattern.
+ */
+const PLACEHOLDER = /\{\{\s*[A-Za-z0-9_.-]+\s*\}\}/g;
+
+/**
+ * Rejects a body where `{{` opens no well-formed placeholder (`Hello {{firstName`, `{{first name}}`):
+ * the domain would send such text as typed, braces included, without reporting it.
+ */
+@ValidatorConstraint({ name: 'placeholders' })
+class PlaceholdersConstraint implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return typeof value !== 'string' || findInvalidPlaceholder(value) === undefined;
+  }
+
+  defaultMessage(args: ValidationArguments): string {
+    const body = typeof args.value === 'string' ? args.value : '';
+    const position = findInvalidPlaceholder(body) ?? 0;
+    const excerpt = body.slice(position, position + 20);
+    return `has an unclosed or invalid placeholder at character ${position + 1} ('${excerpt}'): write placeholders as {{key}}, with a key of letters, digits, _, - or .`;
+  }
+}
 
 export class CreateTemplateBody {
   @ApiProperty({ example: 'Relance' })
@@ -20,6 +54,7 @@ export class CreateTemplateBody {
   @ApiProperty({ example: 'Bonjour {{firstName}}, votre rendez-vous est confirmé.' })
   @IsString()
   @Length(1, 1600)
+  @Validate(PlaceholdersConstraint, { context: { code: 'TEMPLATE.INVALID_PLACEHOLDER' } })
   body!: string;
 
   @ApiPropertyOptional({ example: 'fr' })
@@ -80,4 +115,14 @@ export class TemplatesController {
     }
     return { text: rendered.text, ...measureSms(rendered.text) };
   }
+}
+
+/**
+ * Returns the 0-based index of the first `{{` that is not part of a well-formed placeholder. Valid
+ * placeholders are blanked first, keeping every index, so `{{{x}}}` (a brace then `{{x}}`) passes.
+ */
+function findInvalidPlaceholder(body: string): number | undefined {
+  const blanked = body.replace(PLACEHOLDER, (placeholder) => ' '.repeat(placeholder.length));
+  const index = blanked.indexOf('{{');
+  return index === -1 ? undefined : index;
 }
