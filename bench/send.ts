@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { RunningService, signAccessToken, startService } from '@sms/application';
 import { createPostgresEventStore, EventStore } from '@sms/event-store';
 import { SmscSimulatorStats } from '@sms/sms-gateway';
-import { eventually, httpClient, HttpClient } from '../test/support/http-client';
-import { AppProcess, startApp } from '../test/support/processes';
-import { createTestDatabase, freePort, isolatedEnvironment, NATS_URL } from '../test/support/test-environment';
+import { countsWhen, importCsv } from '../test/support/embedded-service';
+import { httpClient, HttpClient } from '../test/support/http-client';
+import { deployServerProfile, startSimulatorApp } from '../test/support/server-profile';
+import { isolatedEnvironment } from '../test/support/test-environment';
 
 /**
  * End-to-end send rate: N targets, due at once, from the campaign switched ON until every one
@@ -57,23 +58,13 @@ async function main(): Promise<void> {
 }
 
 async function runOnce(profile: Profile, targets: number): Promise<RunResult> {
-  const [smppPort, statsPort] = await Promise.all([freePort(), freePort()]);
-  const simulator = startApp(
-    'smsc-simulator',
-    {
-      SMSC_PORT: String(smppPort),
-      SMSC_STATS_PORT: String(statsPort),
-      SMSC_SYSTEM_ID: 'bench',
-      SMSC_PASSWORD: 'bench',
-      SMSC_RECEIPT_DELAY_MS: '100',
-      LOG_LEVEL: 'warn',
+  const simulator = await startSimulatorApp('bench', 'bench', { SMSC_RECEIPT_DELAY_MS: '100' }, BUILD_DIR);
+  const deployment = await (profile === 'embedded' ? deployEmbedded(simulator.smppUrl) : deployServer(simulator.smppUrl)).catch(
+    async (error: unknown) => {
+      await simulator.app.stop();
+      throw error;
     },
-    'smsc-simulator',
-    BUILD_DIR,
   );
-  await simulator.waitForOutput(/SMSC simulator listening|"port"/, 20_000).catch(() => undefined);
-  const smppUrl = `smpp://bench:bench@127.0.0.1:${smppPort}`;
-  const deployment = profile === 'embedded' ? await deployEmbedded(smppUrl) : await deployServer(smppUrl);
   try {
     const maker = httpClient(deployment.apiUrl, await signAccessToken(deployment.secret, { sub: 'bench', roles: ['maker'] }));
     const campaignId = await prepareCampaign(maker, targets);
@@ -81,22 +72,18 @@ async function runOnce(profile: Profile, targets: number): Promise<RunResult> {
     const probe = startLatencyProbe(maker, `/campaigns/${campaignId}`);
     const started = Date.now();
     await maker.post(`/campaigns/${campaignId}/status`, { status: 'ON' });
-    await eventually(
-      async () => {
-        const { body } = await maker.get<{ counts: Record<string, number> }>(`/campaigns/${campaignId}`);
-        const recorded = ['sent', 'delivered', 'undelivered', 'failed', 'unknown'].reduce(
-          (sum, status) => sum + (body.counts[status] ?? 0),
-          0,
-        );
-        return recorded >= targets ? true : undefined;
-      },
+    const recordedStatuses = ['sent', 'delivered', 'undelivered', 'failed', 'unknown'];
+    await countsWhen(
+      maker,
+      campaignId,
+      (counts) => recordedStatuses.reduce((sum, status) => sum + (counts[status] ?? 0), 0) >= targets,
       600_000,
       'every attempt recorded',
     );
     const seconds = (Date.now() - started) / 1000;
     const apiLatencies = await probe.stop();
 
-    const stats = (await (await fetch(`http://127.0.0.1:${statsPort}/stats`)).json()) as SmscSimulatorStats;
+    const stats = (await (await fetch(simulator.statsUrl)).json()) as SmscSimulatorStats;
     return {
       smsPerSecond: targets / seconds,
       seconds,
@@ -106,7 +93,7 @@ async function runOnce(profile: Profile, targets: number): Promise<RunResult> {
     };
   } finally {
     await deployment.stop();
-    await simulator.stop();
+    await simulator.app.stop();
   }
 }
 
@@ -126,48 +113,15 @@ async function deployEmbedded(smppUrl: string): Promise<Deployment> {
 }
 
 async function deployServer(smppUrl: string): Promise<Deployment> {
-  const database = await createTestDatabase();
-  const apiPort = await freePort();
-  const env: Record<string, string> = {
-    ...isolatedEnvironment(),
-    EVENT_STORE: 'postgres',
-    READ_STORE: 'postgres',
-    TRANSPORT: 'nats',
-    DATABASE_URL: database.url,
-    NATS_URL,
-    SMS_GATEWAY: 'smpp',
-    SMPP_URL: smppUrl,
-    PORT: String(apiPort),
-    // The processes are awaited on their "service started" line, logged at info.
-    LOG_LEVEL: 'info',
-  };
-  const processes: AppProcess[] = [startApp('projector', env, 'projector', BUILD_DIR)];
-  const stopProcesses = async () => {
-    await Promise.all(processes.map((app) => app.stop()));
-    await database.drop();
-  };
-  try {
-    await processes[0].waitForOutput(/"msg":"service started"/, 30_000);
-    const others = [
-      startApp('api', env, 'api', BUILD_DIR),
-      startApp('scheduler', env, 'scheduler', BUILD_DIR),
-      startApp('sender', env, 'sender-1', BUILD_DIR),
-      startApp('sender', env, 'sender-2', BUILD_DIR),
-    ];
-    processes.push(...others);
-    await Promise.all(others.map((app) => app.waitForOutput(/"msg":"service started"/, 30_000)));
-  } catch (error) {
-    await stopProcesses();
-    throw error;
-  }
-  const eventStore = await createPostgresEventStore({ connectionString: database.url, schema: 'event_store' });
+  const deployment = await deployServerProfile(smppUrl, { senders: 2, buildDir: BUILD_DIR });
+  const eventStore = await createPostgresEventStore({ connectionString: deployment.databaseUrl, schema: 'event_store' });
   return {
-    apiUrl: `http://127.0.0.1:${apiPort}`,
-    secret: env.AUTH_JWT_SECRET,
+    apiUrl: deployment.apiUrl,
+    secret: deployment.env.AUTH_JWT_SECRET,
     eventStore,
     stop: async () => {
       await eventStore.close();
-      await stopProcesses();
+      await deployment.stop();
     },
   };
 }
@@ -185,12 +139,7 @@ async function prepareCampaign(maker: HttpClient, targets: number): Promise<stri
   const campaignId = String(campaign.body.id);
   const rows = Array.from({ length: targets }, (_, index) => `06${String(10_000_000 + index)},,${(index % 10) + 1},false,Client${index}`);
   const csv = ['phoneNumber,startDate,priority,insertIfDuplicate,firstName', ...rows].join('\n');
-  const upload = await maker.post<{ importId: string }>(`/campaigns/${campaignId}/imports`, csv, { contentType: 'text/csv' });
-  await eventually(
-    async () => ((await maker.get(`/imports/${upload.body.importId}`)).body.status === 'DONE' ? true : undefined),
-    300_000,
-    'the import',
-  );
+  await importCsv(maker, campaignId, csv, 300_000);
   return campaignId;
 }
 

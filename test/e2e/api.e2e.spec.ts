@@ -1,56 +1,31 @@
-import { RunningService, signAccessToken, startService } from '@sms/application';
+import { RunningService, signAccessToken } from '@sms/application';
 import { SmscSimulator } from '@sms/sms-gateway';
+import { createCampaign, EmbeddedService, startEmbeddedService } from '../support/embedded-service';
 import { eventually, HttpClient, httpClient } from '../support/http-client';
-import { createTempDirectory, isolatedEnvironment } from '../support/test-environment';
 
 /** The REST slice on the embedded profile: validation, auth, and the events each call appends. */
 describe('REST API on the embedded profile', () => {
+  let embedded: EmbeddedService;
   let service: RunningService;
   let simulator: SmscSimulator;
-  let dataDir: { path: string; remove(): Promise<void> };
   let maker: HttpClient;
   let secret: string;
 
   beforeAll(async () => {
-    simulator = new SmscSimulator({ host: '127.0.0.1', port: 0, systemId: 'e2e', password: 'secret', receiptDelayMs: 50 });
-    await simulator.start();
-    dataDir = await createTempDirectory();
-    const env: Record<string, string> = {
-      ...isolatedEnvironment(),
-      DATA_DIR: dataDir.path,
-      PORT: '0',
-      SMS_GATEWAY: 'smpp',
-      SMPP_URL: `smpp://e2e:secret@127.0.0.1:${simulator.port}`,
-    };
-    secret = env.AUTH_JWT_SECRET;
-    service = await startService(['projector', 'api', 'scheduler', 'sender'], env, 'e2e');
-    maker = httpClient(service.url ?? '', await signAccessToken(secret, { sub: 'alice', roles: ['maker'] }));
+    embedded = await startEmbeddedService({ receiptDelayMs: 50 });
+    ({ service, simulator, maker, secret } = embedded);
   });
 
   afterAll(async () => {
-    await service?.stop();
-    await simulator?.close();
-    await dataDir?.remove();
+    await embedded?.stop();
   });
 
   async function eventCount(): Promise<number> {
     return (await service.infrastructure.eventStore.readAll({ maxCount: 1_000_000 })).length;
   }
 
-  async function createCampaign(overrides: Record<string, unknown> = {}) {
-    const sender = await maker.post('/senders', { name: 'Support', senderId: 'ACME' });
-    const template = await maker.post('/templates', { name: 'Hello', body: 'Bonjour {{firstName}} !' });
-    const campaign = await maker.post('/campaigns', {
-      name: 'Relance',
-      reference: `REF-${Date.now()}`,
-      senderId: sender.body.id,
-      templateId: template.body.id,
-      timeZone: 'Europe/Paris',
-      refreshSeconds: 1,
-      ...overrides,
-    });
-    expect(campaign.status).toBe(201);
-    return campaign.body as { id: string };
+  async function newCampaign(overrides: Record<string, unknown> = {}): Promise<{ id: string }> {
+    return { id: await createCampaign(maker, { campaign: overrides }) };
   }
 
   describe('health and documentation', () => {
@@ -111,7 +86,7 @@ describe('REST API on the embedded profile', () => {
     });
 
     it('rejects an invalid phone number and a fixed line, appending nothing', async () => {
-      const campaign = await createCampaign();
+      const campaign = await newCampaign();
       const before = await eventCount();
       const invalid = await maker.post(`/campaigns/${campaign.id}/targets`, { phoneNumber: '0612' });
       expect(invalid.status).toBe(400);
@@ -126,7 +101,7 @@ describe('REST API on the embedded profile', () => {
     });
 
     it('rejects a priority out of range and an unknown time zone', async () => {
-      const campaign = await createCampaign();
+      const campaign = await newCampaign();
       const response = await maker.post(`/campaigns/${campaign.id}/targets`, {
         phoneNumber: '0612345678',
         priority: 11,
@@ -154,7 +129,7 @@ describe('REST API on the embedded profile', () => {
     });
 
     it('answers 412 when If-Match names an old revision', async () => {
-      const campaign = await createCampaign();
+      const campaign = await newCampaign();
       const response = await maker.post(`/campaigns/${campaign.id}/status`, { status: 'ON' }, { headers: { 'if-match': '"7"' } });
       expect(response).toMatchObject({ status: 412, body: { code: 'REQUEST.REVISION_MISMATCH' } });
     });
@@ -162,7 +137,7 @@ describe('REST API on the embedded profile', () => {
 
   describe('a campaign from creation to delivery', () => {
     it('records each step on the streams and delivers each target once', async () => {
-      const campaign = await createCampaign();
+      const campaign = await newCampaign();
       const store = service.infrastructure.eventStore;
       expect((await store.readStream(`campaign-${campaign.id}`)).map((event) => event.type)).toEqual(['CampaignCreated']);
 
@@ -229,7 +204,7 @@ describe('REST API on the embedded profile', () => {
     });
 
     it('opens a new session only when carry-on is refused', async () => {
-      const campaign = await createCampaign();
+      const campaign = await newCampaign();
       const first = await maker.post(`/campaigns/${campaign.id}/status`, { status: 'ON' });
       await maker.post(`/campaigns/${campaign.id}/status`, { status: 'OFF' });
       const carried = await maker.post(`/campaigns/${campaign.id}/status`, { status: 'ON' });
@@ -240,7 +215,7 @@ describe('REST API on the embedded profile', () => {
     });
 
     it('finds campaigns by a part of their name, ignoring case and accents', async () => {
-      await createCampaign({ name: 'Rappel échéance Décembre' });
+      await newCampaign({ name: 'Rappel échéance Décembre' });
       const response = await maker.get('/campaigns?search=ECHEANCE%20dec');
       expect((response.body.items as Array<{ name: string }>).map((item) => item.name)).toContain('Rappel échéance Décembre');
     });

@@ -1,71 +1,28 @@
-import { RunningService, signAccessToken, startService } from '@sms/application';
-import { SmscSimulator } from '@sms/sms-gateway';
-import { eventually, HttpClient, httpClient } from '../support/http-client';
-import { createTempDirectory, isolatedEnvironment } from '../support/test-environment';
+import { countsWhen, createCampaign, EmbeddedService, importCsv, startEmbeddedService } from '../support/embedded-service';
+import { eventually } from '../support/http-client';
 
 const WINDOW = 10;
 
 /** The scheduler keeps a bounded number of attempts in flight, so OFF stops sending within that window. */
 describe('dispatch window', () => {
-  let service: RunningService;
-  let simulator: SmscSimulator;
-  let dataDir: { path: string; remove(): Promise<void> };
-  let maker: HttpClient;
+  let embedded: EmbeddedService;
 
   beforeAll(async () => {
-    simulator = new SmscSimulator({
-      host: '127.0.0.1',
-      port: 0,
-      systemId: 'window',
-      password: 'secret',
-      latencyMs: 20,
-      receiptDelayMs: 50,
-    });
-    await simulator.start();
-    dataDir = await createTempDirectory();
-    const env: Record<string, string> = {
-      ...isolatedEnvironment(),
-      DATA_DIR: dataDir.path,
-      PORT: '0',
-      SMS_GATEWAY: 'smpp',
-      SMPP_URL: `smpp://window:secret@127.0.0.1:${simulator.port}`,
-      SENDER_CONCURRENCY: '4',
-      SCHEDULER_MAX_IN_FLIGHT: String(WINDOW),
-    };
-    service = await startService(['projector', 'api', 'scheduler', 'sender'], env, 'dispatch-window');
-    maker = httpClient(service.url ?? '', await signAccessToken(env.AUTH_JWT_SECRET, { sub: 'window', roles: ['maker'] }));
+    embedded = await startEmbeddedService(
+      { latencyMs: 20, receiptDelayMs: 50 },
+      { SENDER_CONCURRENCY: '4', SCHEDULER_MAX_IN_FLIGHT: String(WINDOW) },
+    );
   });
 
   afterAll(async () => {
-    await service?.stop();
-    await simulator?.close();
-    await dataDir?.remove();
+    await embedded?.stop();
   });
 
   it('bounds attempts in flight and stops sending after OFF', async () => {
-    const sender = await maker.post('/senders', { name: 'W', senderId: 'WINDOW' });
-    const template = await maker.post('/templates', { name: 'W', body: 'Bonjour' });
-    const campaign = await maker.post('/campaigns', {
-      name: 'W',
-      reference: 'W-1',
-      senderId: sender.body.id,
-      templateId: template.body.id,
-      refreshSeconds: 1,
-    });
-    const campaignId = String(campaign.body.id);
+    const { maker, simulator } = embedded;
+    const campaignId = await createCampaign(maker, { body: 'Bonjour' });
     const rows = Array.from({ length: 300 }, (_, index) => `06${String(20_000_000 + index)},,5,false`);
-    const upload = await maker.post<{ importId: string }>(
-      `/campaigns/${campaignId}/imports`,
-      ['phoneNumber,startDate,priority,insertIfDuplicate', ...rows].join('\n'),
-      {
-        contentType: 'text/csv',
-      },
-    );
-    await eventually(
-      async () => ((await maker.get(`/imports/${upload.body.importId}`)).body.status === 'DONE' ? true : undefined),
-      30_000,
-      'import',
-    );
+    await importCsv(maker, campaignId, ['phoneNumber,startDate,priority,insertIfDuplicate', ...rows].join('\n'));
 
     await maker.post(`/campaigns/${campaignId}/status`, { status: 'ON' });
     let maxInProgress = 0;
@@ -80,12 +37,7 @@ describe('dispatch window', () => {
     );
     await maker.post(`/campaigns/${campaignId}/status`, { status: 'OFF' });
 
-    await eventually(
-      async () =>
-        (await maker.get<{ counts: Record<string, number> }>(`/campaigns/${campaignId}`)).body.counts.inProgress === 0 ? true : undefined,
-      30_000,
-      'the attempts in flight to end',
-    );
+    await countsWhen(maker, campaignId, (counts) => counts.inProgress === 0, 30_000, 'the attempts in flight to end');
     const afterDrain = simulator.stats().accepted;
     await new Promise((resolve) => setTimeout(resolve, 2_500));
 
