@@ -73,6 +73,12 @@ export class SendSmsWorker implements OnApplicationBootstrap, OnApplicationShutd
       const outcome: AttemptResult = rendered.ok
         ? { ...(await this.submit(command, sending, rendered.text)), length: measureSms(rendered.text) }
         : { status: 'NOT_RENDERED', missing: rendered.missing, length: null };
+      if (!rendered.ok) {
+        this.logger.warn(
+          { attemptId: command.attemptId, targetId: command.targetId, campaignId: command.campaignId, missing: rendered.missing },
+          'template has no value for some placeholders; the attempt fails without a submit',
+        );
+      }
       const recorded = this.recordOutcome(command, sending, outcome, revision, context);
       if (outcome.status === 'ACCEPTED') {
         this.recentSubmissions.remember(

@@ -27,7 +27,8 @@ export function normalisePhoneNumber(raw: string, defaultCountry: string): Phone
   // well would run the same matching a second time.
   const type = parsed?.getType();
   if (parsed === undefined || type === undefined) {
-    return { ok: false, rule: `is not a valid number for ${defaultCountry}` };
+    const where = international.startsWith('+') ? 'in its country' : `for ${defaultCountry}`;
+    return { ok: false, rule: `is not a valid number ${where}` };
   }
   if (!SMS_CAPABLE_TYPES.has(type)) {
     return { ok: false, rule: `is a ${describeType(type)} number, which cannot receive SMS` };

@@ -28,6 +28,11 @@ describe('normalisePhoneNumber', () => {
     expect(normalisePhoneNumber(raw, 'FR').ok).toBe(false);
   });
 
+  it('judges an international number by its own country', () => {
+    expect(normalisePhoneNumber('+44 7700 900123', 'FR')).toEqual({ ok: false, rule: 'is not a valid number in its country' });
+    expect(normalisePhoneNumber('0044 7700 900123', 'FR')).toEqual({ ok: false, rule: 'is not a valid number in its country' });
+  });
+
   it('reads a national number in the given default country', () => {
     expect(normalisePhoneNumber('07400 123456', 'GB')).toMatchObject({ ok: true, e164: '+447400123456' });
   });
