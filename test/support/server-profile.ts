@@ -60,7 +60,7 @@ export async function deployServerProfile(
   return { apiUrl: `http://127.0.0.1:${apiPort}`, databaseUrl: database.url, env, processes, stop };
 }
 
-/** Starts the SMSC simulator app with a stats endpoint; resolves once that endpoint answers. */
+/** Starts the SMSC simulator app with a stats endpoint and resolves once that endpoint responds. */
 export async function startSimulatorApp(
   systemId: string,
   password: string,

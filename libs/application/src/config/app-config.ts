@@ -5,7 +5,6 @@ import { z } from 'zod';
  * REST contract's operations section; an invalid value stops the process with a message naming
  * the variable and the rule.
  */
-const booleanString = z.enum(['true', 'false']).transform((value) => value === 'true');
 const port = z.coerce.number().int().min(0).max(65_535);
 const positiveInt = z.coerce.number().int().positive();
 
@@ -64,7 +63,6 @@ const schema = z
     SIMULATOR_LATENCY_MS: z.coerce.number().int().min(0).default(0),
     SIMULATOR_RECEIPT_DELAY_MS: z.coerce.number().int().min(0).default(200),
     SIMULATOR_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0),
-    METRICS_ENABLED: booleanString.default('true'),
   })
   .superRefine((env, context) => {
     const requireWhen = (condition: boolean, variable: keyof typeof env, reason: string) => {

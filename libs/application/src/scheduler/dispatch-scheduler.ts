@@ -14,11 +14,11 @@ import { SendSmsMessage } from '../sender/send-sms.message';
 import { TokenBucket } from './token-bucket';
 
 /**
- * The dispatch saga. Every tick it looks at the campaigns that are ON; a campaign whose refresh
- * time has come (or that was just switched ON) gets its due targets claimed, priority first then
- * start date: each claim appends SmsAttemptStarted to the target's stream with the revision the
- * read model showed, so two schedulers never claim the same target, and a send command per claim
- * is published with the attempt id as message id.
+ * The dispatch saga. Every tick it looks at the campaigns that are ON. A campaign whose refresh
+ * time has come, or that was just switched ON, gets its due targets claimed, priority first and
+ * then start date. Each claim appends SmsAttemptStarted to the target's stream with the revision
+ * the read model showed, so two schedulers never claim the same target. A send command per claim
+ * is then published with the attempt id as message id.
  */
 @Injectable()
 export class DispatchScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -51,7 +51,7 @@ export class DispatchScheduler implements OnApplicationBootstrap, OnApplicationS
     this.logger.info('scheduler stopped');
   }
 
-  /** One pass over the running campaigns; exposed for tests and benchmarks. */
+  /** Dispatches every running campaign whose refresh time has come; public for tests and benchmarks. */
   async tick(): Promise<void> {
     const now = new Date();
     try {

@@ -122,7 +122,7 @@ export class DeliveryReceiptHandler implements SmsGatewayListener {
     await this.executor.execute(streams.target(target.targetId), targetDecider, command, context);
   }
 
-  /** Appends the receipt assuming the target is SENT at `revision`; false when the stream says otherwise. */
+  /** Appends the receipt assuming the target is SENT at `revision`; returns false when the stream is at another revision. */
   private async appendAt(attempt: Omit<SubmittedAttempt, 'revision'>, revision: number, command: RecordDeliveryReceipt): Promise<boolean> {
     const context = serviceContext('sender', attempt.attemptId);
     const events = targetDecider.decide(command, sentState(attempt, command.providerMessageId));

@@ -4,10 +4,10 @@ const WITH_OFFSET = /(Z|[+-]\d{2}:?\d{2})$/i;
 const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?)?$/;
 
 /**
- * Reads an API date-time: with an offset or `Z` it is an instant; without one (`2026-12-07T09:00`)
- * it is local time in `timeZone`, and a date alone means midnight. A local time skipped by a
- * daylight-saving change moves forward to the change; a repeated one takes its first occurrence.
- * Returns the instant as ISO-8601 UTC.
+ * Reads an API date-time and returns the instant as ISO-8601 UTC. With an offset or `Z` it is an
+ * instant. Without one (`2026-12-07T09:00`) it is local time in `timeZone`, and a date alone means
+ * midnight there. A local time skipped by a daylight-saving change moves forward to the change,
+ * and a repeated one takes its first occurrence.
  */
 export function toInstant(field: string, value: string, timeZone: string): string {
   if (WITH_OFFSET.test(value)) {

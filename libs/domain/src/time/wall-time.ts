@@ -7,8 +7,8 @@ const SECOND_MS = 1_000;
 /**
  * Returns the instant at which clocks governed by `offsetAt` show `wallTime` (a wall-clock time
  * in milliseconds since the epoch, read as if it were UTC). A wall time that a daylight-saving
- * change skips moves forward to the first valid instant, the change itself; one that occurs twice
- * takes the first occurrence.
+ * change skips moves forward to the first valid instant, which is the change itself. A wall time
+ * that occurs twice takes its first occurrence.
  *
  * NOTE: the offsets a day before and a day after `wallTime` are taken as the only candidates, so
  * a zone that changed its offset twice within two days would be resolved with one of them.

@@ -23,7 +23,7 @@ const STATUS_OF_KIND: Record<DomainErrorKind, number> = {
   TOO_LARGE: 413,
 };
 
-/** Maps every error to HTTP once; unexpected errors are logged and answered 500 without internals. */
+/** Maps every error to HTTP once. Unexpected errors are logged and get a 500 without internals. */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
   constructor(@Inject(LOGGER) private readonly logger: AppLogger) {}

@@ -38,7 +38,7 @@ export class ImportsController {
 
   /**
    * Accepts a CSV as a `text/csv` body or a multipart field `file`, spools it to disk (never held
-   * in memory), answers 202 with the import id, and imports it in the background.
+   * in memory), returns 202 with the import id, and imports it in the background.
    */
   @Post('campaigns/:campaignId/imports')
   @HttpCode(202)
@@ -142,9 +142,9 @@ function readImportOptions(query: Record<string, string | undefined>) {
 const PATTERN_PROBE = new Date(2031, 10, 23, 17, 45);
 
 /**
- * Accepts a date-fns pattern only if a date formatted with it reads back to the same day (and the
- * same hour and minute when the pattern has them): `qqq` (a quarter) or a typo would otherwise
- * reject every row of the file.
+ * Accepts a date-fns pattern only if a date formatted with it reads back to the same day, and to
+ * the same hour and minute when the pattern has them. A pattern such as `qqq` (a quarter) or a
+ * typo would otherwise reject every row of the file.
  */
 function readDateFormat(pattern: string): string {
   let parsed: Date;
