@@ -120,6 +120,19 @@ export class ReadModels implements OnModuleInit {
     return (await this.queries.imports.getImport(id)) ?? undefined;
   }
 
+  private async targetsCheckpoint(): Promise<{ commit_position: string; prepare_position: string } | undefined> {
+    try {
+      const result = await this.db.query<{ commit_position: string; prepare_position: string }>(
+        `SELECT commit_position, prepare_position FROM "${READ_SCHEMA}".projection_checkpoints WHERE projection_name = $1`,
+        [TARGETS_PROJECTION],
+      );
+      return result.rows[0];
+    } catch (error) {
+      if ((error as { code?: string }).code === UNDEFINED_TABLE) return undefined;
+      throw error;
+    }
+  }
+
   /**
    * Waits until the targets projection has applied `position`, polling its checkpoint (the
    * projector may run in another process). Gives up silently after `timeoutMs`: callers only
@@ -128,11 +141,7 @@ export class ReadModels implements OnModuleInit {
   async waitForTargets(position: GlobalPosition, timeoutMs = 5_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      const result = await this.db.query<{ commit_position: string; prepare_position: string }>(
-        `SELECT commit_position, prepare_position FROM "${READ_SCHEMA}".projection_checkpoints WHERE projection_name = $1`,
-        [TARGETS_PROJECTION],
-      );
-      const row = result.rows[0];
+      const row = await this.targetsCheckpoint();
       if (
         row !== undefined &&
         comparePositions({ commit: Number(row.commit_position), prepare: Number(row.prepare_position) }, position) >= 0
@@ -143,6 +152,9 @@ export class ReadModels implements OnModuleInit {
     }
   }
 }
+
+/** PostgreSQL's undefined_table: the projector, which creates the checkpoint table, has not started yet. */
+const UNDEFINED_TABLE = '42P01';
 
 function normaliseFilter(phone: string, defaultCountry = 'FR'): string {
   const result = normalisePhoneNumber(phone, defaultCountry);
