@@ -64,12 +64,14 @@ export class SendSmsWorker implements OnApplicationBootstrap, OnApplicationShutd
     const command = message.payload;
     const context = serviceContext('sender', command.attemptId, message.headers[MESSAGE_HEADERS.correlationId]);
     try {
+      // Everything that can fail before the submit happens before SmsSubmissionStarted: once that
+      // event is stored, a failure can only end the attempt UNKNOWN, never let it be retried.
+      const sending = await this.campaigns.get(command.campaignId);
+      const rendered = renderTemplate(sending.templateBody, { ...(command.layout?.values ?? {}), phoneNumber: command.phoneNumber });
       const revision = await this.startSubmission(command, context);
       if (revision === undefined) {
         return { kind: 'ack' };
       }
-      const sending = await this.campaigns.get(command.campaignId);
-      const rendered = renderTemplate(sending.templateBody, { ...(command.layout?.values ?? {}), phoneNumber: command.phoneNumber });
       const outcome: AttemptResult = rendered.ok
         ? { ...(await this.submit(command, sending, rendered.text)), length: measureSms(rendered.text) }
         : { status: 'NOT_RENDERED', missing: rendered.missing, length: null };
