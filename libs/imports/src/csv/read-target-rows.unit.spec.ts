@@ -551,7 +551,7 @@ describe('readTargetRows - row rules', () => {
     const row = await readOne(`phoneNumber\n${long}\n`);
 
     expect(row).toMatchObject({ kind: 'rejected', value: `${'0'.repeat(99)}…` });
-    expect(row.kind === 'rejected' && row.reason).toBe(`phoneNumber '${'0'.repeat(99)}…' is not a valid number for FR`);
+    expect(row.kind === 'rejected' && row.reason).toBe(`phoneNumber '${'0'.repeat(99)}…' is not a valid number in its country`);
   });
 });
 
