@@ -11,7 +11,7 @@ module.exports = {
       comment: 'libs/domain holds the rules: no Nest, no adapter, no other lib, no I/O package.',
       severity: 'error',
       from: { path: '^libs/domain/' },
-      to: { pathNot: '^(libs/domain/|node_modules/(libphonenumber-js|date-fns|date-fns-tz)/)', dependencyTypesNot: ['core'] },
+      to: { pathNot: '^(libs/domain/|node_modules/(libphonenumber-js|date-fns|date-fns-tz|date-holidays)/)', dependencyTypesNot: ['core'] },
     },
     {
       name: 'domain-no-node-io',

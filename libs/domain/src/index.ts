@@ -11,3 +11,4 @@ export * from './target/target.events';
 export * from './target/target';
 export * from './import/import';
 export * from './time/wall-time';
+export * from './calendar/calendar';

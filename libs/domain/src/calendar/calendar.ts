@@ -1,0 +1,183 @@
+import Holidays from 'date-holidays';
+import { FieldViolation } from '../shared/domain-error';
+import { OffsetAt, wallTimeToInstant, zoneOffsetAt } from '../time/wall-time';
+
+export type Weekday = 'MON' | 'TUE' | 'WED' | 'THU' | 'FRI' | 'SAT' | 'SUN';
+
+/** Weekdays in the order of `Date.prototype.getUTCDay`, Sunday first. */
+const WEEKDAYS: readonly Weekday[] = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
+
+/** One opening range of a weekday, in local time: from `from` (included) to `to` (excluded, `24:00` allowed). */
+export interface OpeningRange {
+  readonly day: Weekday;
+  readonly from: string;
+  readonly to: string;
+}
+
+export interface CalendarRules {
+  /** IANA zone in which the opening hours and closed dates are read. */
+  readonly timeZone: string;
+  readonly openingHours: readonly OpeningRange[];
+  /** Local dates (`2026-12-25`) on which nothing is open. */
+  readonly closedDates: readonly string[];
+  /** ISO 3166-1 country whose public holidays are closed, moving feasts included; null for none. */
+  readonly publicHolidays: string | null;
+}
+
+/** Days searched ahead for an open instant before concluding that the calendar never opens. */
+const SEARCH_DAYS = 400;
+const DAY_MS = 86_400_000;
+const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * Returns the first instant at or after `after` (milliseconds since the epoch) at which the
+ * calendar is open, or null when it opens on none of the next 400 days. Opening times that a
+ * daylight-saving change skips move forward to the change; repeated ones take their first
+ * occurrence.
+ */
+export function nextOpenInstant(rules: CalendarRules, after: number): number | null {
+  const offsetAt = zoneOffsetAt(rules.timeZone);
+  const firstDay = localDate(after, offsetAt);
+  for (let day = 0; day < SEARCH_DAYS; day += 1) {
+    const date = addDays(firstDay, day);
+    if (isClosedDate(rules, date)) continue;
+
+    for (const range of rangesOf(rules, date)) {
+      const start = instantOf(date, range.from, offsetAt);
+      const end = range.to === '24:00' ? instantOf(addDays(date, 1), '00:00', offsetAt) : instantOf(date, range.to, offsetAt);
+      if (end <= after || start >= end) continue;
+      return Math.max(start, after);
+    }
+  }
+  return null;
+}
+
+export function isOpenAt(rules: CalendarRules, instant: number): boolean {
+  return nextOpenInstant(rules, instant) === instant;
+}
+
+/** Lists what is wrong with calendar rules, each violation naming its field; empty when valid. */
+export function calendarViolations(rules: CalendarRules): FieldViolation[] {
+  const violations: FieldViolation[] = [];
+  if (!isTimeZone(rules.timeZone)) {
+    violations.push({ field: 'timeZone', value: rules.timeZone, rule: 'must be an IANA time zone such as Europe/Paris' });
+  }
+  rules.openingHours.forEach((range, index) => violations.push(...rangeViolations(range, `openingHours[${index}]`)));
+  violations.push(...overlapViolations(rules.openingHours));
+  rules.closedDates.forEach((date, index) => {
+    if (!isDate(date)) violations.push({ field: `closedDates[${index}]`, value: date, rule: 'must be a date such as 2026-12-25' });
+  });
+  if (rules.publicHolidays !== null && !(rules.publicHolidays in new Holidays().getCountries())) {
+    violations.push({
+      field: 'publicHolidays',
+      value: rules.publicHolidays,
+      rule: 'must be an ISO 3166-1 country with known public holidays, such as FR',
+    });
+  }
+  return violations;
+}
+
+const MONDAY_TO_SATURDAY: readonly Weekday[] = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
+const EVERY_DAY: readonly Weekday[] = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'];
+
+/** Sending-hour presets for promotional SMS. */
+export const CALENDAR_PRESETS = {
+  /**
+   * The af2m 2026 charter's 08:00-21:30.
+   * NOTE: the charter's text was not at hand; its days are taken from the strict rule below
+   * (Monday to Saturday, public holidays closed). Check them before relying on this preset.
+   */
+  FR_AF2M_2026: (timeZone = 'Europe/Paris'): CalendarRules => weekly(timeZone, MONDAY_TO_SATURDAY, '08:00', '21:30', 'FR'),
+  /** The rule many French operators enforce: Monday to Saturday 08:00-20:00, Sundays and public holidays closed. */
+  FR_STRICT: (timeZone = 'Europe/Paris'): CalendarRules => weekly(timeZone, MONDAY_TO_SATURDAY, '08:00', '20:00', 'FR'),
+  /** United States quiet hours: 08:00-21:00 every day, read in the recipient's own time zone. */
+  US_RECIPIENT_HOURS: (recipientTimeZone: string): CalendarRules => weekly(recipientTimeZone, EVERY_DAY, '08:00', '21:00', null),
+} as const;
+
+export type CalendarPreset = keyof typeof CALENDAR_PRESETS;
+
+function weekly(timeZone: string, days: readonly Weekday[], from: string, to: string, publicHolidays: string | null): CalendarRules {
+  return { timeZone, openingHours: days.map((day) => ({ day, from, to })), closedDates: [], publicHolidays };
+}
+
+function rangesOf(rules: CalendarRules, date: string): OpeningRange[] {
+  const weekday = WEEKDAYS[new Date(`${date}T00:00:00Z`).getUTCDay()];
+  return rules.openingHours.filter((range) => range.day === weekday).sort((a, b) => a.from.localeCompare(b.from));
+}
+
+function isClosedDate(rules: CalendarRules, date: string): boolean {
+  return (
+    rules.closedDates.includes(date) ||
+    (rules.publicHolidays !== null && publicHolidaysOf(rules.publicHolidays, Number(date.slice(0, 4))).has(date))
+  );
+}
+
+const holidayCache = new Map<string, ReadonlySet<string>>();
+
+/** Local dates of a country's public holidays in a year, from the date-holidays data set. */
+function publicHolidaysOf(country: string, year: number): ReadonlySet<string> {
+  const key = `${country}:${year}`;
+  let dates = holidayCache.get(key);
+  if (dates === undefined) {
+    const holidays = new Holidays(country).getHolidays(year);
+    dates = new Set(holidays.filter((holiday) => holiday.type === 'public').map((holiday) => holiday.date.slice(0, 10)));
+    holidayCache.set(key, dates);
+  }
+  return dates;
+}
+
+function instantOf(date: string, time: string, offsetAt: OffsetAt): number {
+  return wallTimeToInstant(Date.parse(`${date}T${time}:00Z`), offsetAt);
+}
+
+function localDate(instant: number, offsetAt: OffsetAt): string {
+  return new Date(instant + offsetAt(instant)).toISOString().slice(0, 10);
+}
+
+function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+}
+
+function rangeViolations(range: OpeningRange, field: string): FieldViolation[] {
+  const violations: FieldViolation[] = [];
+  if (!WEEKDAYS.includes(range.day))
+    violations.push({ field: `${field}.day`, value: range.day, rule: 'must be one of MON, TUE, WED, THU, FRI, SAT, SUN' });
+  if (!TIME.test(range.from))
+    violations.push({ field: `${field}.from`, value: range.from, rule: 'must be a time HH:mm from 00:00 to 23:59' });
+  if (!TIME.test(range.to) && range.to !== '24:00')
+    violations.push({ field: `${field}.to`, value: range.to, rule: 'must be a time HH:mm from 00:01 to 24:00' });
+  if (violations.length === 0 && range.from >= range.to)
+    violations.push({ field: `${field}.to`, value: range.to, rule: `must be after from (${range.from})` });
+  return violations;
+}
+
+function overlapViolations(ranges: readonly OpeningRange[]): FieldViolation[] {
+  const violations: FieldViolation[] = [];
+  ranges.forEach((range, index) => {
+    const overlapping = ranges.findIndex(
+      (other, otherIndex) => otherIndex < index && other.day === range.day && other.from < range.to && range.from < other.to,
+    );
+    if (overlapping !== -1) {
+      violations.push({
+        field: `openingHours[${index}]`,
+        value: `${range.day} ${range.from}-${range.to}`,
+        rule: `must not overlap openingHours[${overlapping}]`,
+      });
+    }
+  });
+  return violations;
+}
+
+function isDate(value: string): boolean {
+  return DATE.test(value) && new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) === value;
+}
+
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
