@@ -12,3 +12,4 @@ export * from './target/target';
 export * from './import/import';
 export * from './time/wall-time';
 export * from './calendar/calendar';
+export * from './calendar/calendar-aggregate';

@@ -12,6 +12,8 @@ export * from './senders/senders.projection';
 export * from './senders/senders.queries';
 export * from './templates/templates.projection';
 export * from './templates/templates.queries';
+export * from './calendars/calendars.projection';
+export * from './calendars/calendars.queries';
 export * from './targets/target-rows';
 export * from './targets/targets.projection';
 export * from './targets/targets.queries';

@@ -5,6 +5,7 @@ import { ReadModelOptions } from './shared/schema-name';
 import type { SqlProjection } from '@sms/event-store';
 import { TargetsProjection } from './targets/targets.projection';
 import { TemplatesProjection } from './templates/templates.projection';
+import { CalendarsProjection } from './calendars/calendars.projection';
 
 /**
  * Creates every SQL read model projection. They are independent: each may run with its own
@@ -15,6 +16,7 @@ export function createSqlProjections(options: ReadModelOptions = {}): SqlProject
   return [
     new SendersProjection(options),
     new TemplatesProjection(options),
+    new CalendarsProjection(options),
     new CampaignsProjection(options),
     new TargetsProjection(options),
     new ImportsProjection(options),

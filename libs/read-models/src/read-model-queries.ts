@@ -5,6 +5,7 @@ import { SenderQueries } from './senders/senders.queries';
 import { ReadModelOptions } from './shared/schema-name';
 import { TargetQueries } from './targets/targets.queries';
 import { TemplateQueries } from './templates/templates.queries';
+import { CalendarQueries } from './calendars/calendars.queries';
 
 /** The queries of every SQL read model, over one connection pool or transaction. */
 export class ReadModelQueries {
@@ -12,6 +13,7 @@ export class ReadModelQueries {
   readonly targets: TargetQueries;
   readonly senders: SenderQueries;
   readonly templates: TemplateQueries;
+  readonly calendars: CalendarQueries;
   readonly imports: ImportQueries;
 
   constructor(db: SqlExecutor, options: ReadModelOptions = {}) {
@@ -19,6 +21,7 @@ export class ReadModelQueries {
     this.targets = new TargetQueries(db, options);
     this.senders = new SenderQueries(db, options);
     this.templates = new TemplateQueries(db, options);
+    this.calendars = new CalendarQueries(db, options);
     this.imports = new ImportQueries(db, options);
   }
 }

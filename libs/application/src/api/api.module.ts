@@ -8,7 +8,8 @@ import { APP_CONFIG } from '../infrastructure/tokens';
 import { CommandExecutor } from '../commands/command-executor';
 import { ReadModelsModule } from '../read-models/read-models.module';
 import { CreateCampaignHandler, ToggleCampaignStatusHandler } from '../use-cases/campaign.commands';
-import { CreateTemplateHandler, RegisterSenderHandler } from '../use-cases/catalog.commands';
+import { CreateCalendarHandler, CreateTemplateHandler, RegisterSenderHandler } from '../use-cases/catalog.commands';
+import { CalendarsController } from './calendars/calendars.controller';
 import { AddTargetHandler } from '../use-cases/target.commands';
 import { TargetWriter } from '../use-cases/target-writer';
 import { AuthGuard } from './auth/auth.guard';
@@ -39,6 +40,7 @@ import { TemplatesController } from './templates/templates.controller';
     HealthController,
     SendersController,
     TemplatesController,
+    CalendarsController,
     CampaignsController,
     TargetsController,
     SendsController,
@@ -56,6 +58,7 @@ import { TemplatesController } from './templates/templates.controller';
     ImportRunner,
     RegisterSenderHandler,
     CreateTemplateHandler,
+    CreateCalendarHandler,
     CreateCampaignHandler,
     ToggleCampaignStatusHandler,
     AddTargetHandler,

@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
-import { DomainError, normalisePhoneNumber, TargetStatus } from '@sms/domain';
+import { calendarRulesOf, CalendarRules, DomainError, normalisePhoneNumber, TargetStatus } from '@sms/domain';
 import { comparePositions, GlobalPosition } from '@sms/event-store';
 import { SqlClient } from '@sms/platform';
 import { CampaignListRequest, createSqlProjections, DueTarget as DueTargetRow, ReadModelQueries } from '@sms/read-models';
@@ -13,6 +13,7 @@ export interface RunningCampaign {
   readonly refreshSeconds: number;
   readonly endDate: string | null;
   readonly throughputPerSecond: number | null;
+  readonly calendarId: string | null;
 }
 
 export type DueTarget = DueTargetRow;
@@ -77,6 +78,7 @@ export class ReadModels implements OnModuleInit {
       refreshSeconds: settings.refreshSeconds,
       endDate: settings.endDate,
       throughputPerSecond: settings.throughputPerSecond,
+      calendarId: settings.calendarId,
     }));
   }
 
@@ -104,6 +106,12 @@ export class ReadModels implements OnModuleInit {
       page: query.page,
       pageSize: query.pageSize,
     });
+  }
+
+  /** The rules of a calendar, or undefined while the read model does not have it. */
+  async calendarRules(calendarId: string): Promise<CalendarRules | undefined> {
+    const calendar = await this.queries.calendars.getCalendar(calendarId);
+    return calendar === null ? undefined : calendarRulesOf(calendar);
   }
 
   /** Attempts of the campaign claimed and not answered yet, as the read model last saw them. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { SmsAttemptStarted, streams } from '@sms/domain';
+import { isOpenAt, nextOpenInstant, SmsAttemptStarted, streams } from '@sms/domain';
 import { AppendResult, EventStore, GlobalPosition, NewEvent, WrongExpectedRevisionError } from '@sms/event-store';
 import { CommandTransport, MESSAGE_HEADERS, OutgoingMessage } from '@sms/messaging';
 import { AppConfig } from '../config/app-config';
@@ -60,10 +60,7 @@ export class DispatchScheduler implements OnApplicationBootstrap, OnApplicationS
         if (this.stopped) return;
         const key = `${campaign.id}/${campaign.sessionId}`;
         if ((this.nextRunAt.get(key) ?? 0) > now.getTime()) continue;
-        const held = await this.dispatch(campaign, now);
-        // A campaign held back by its window or throughput limit still has due targets: look again soon.
-        const delayMs = held ? this.config.SCHEDULER_TICK_MS : campaign.refreshSeconds * 1000;
-        this.nextRunAt.set(key, now.getTime() + delayMs);
+        this.nextRunAt.set(key, await this.dispatch(campaign, now));
       }
     } catch (error) {
       this.logger.error({ err: error }, 'scheduler tick failed; retrying at the next tick');
@@ -71,23 +68,37 @@ export class DispatchScheduler implements OnApplicationBootstrap, OnApplicationS
   }
 
   /**
-   * Claims due targets of one campaign, keeping at most SCHEDULER_MAX_IN_FLIGHT attempts claimed
-   * and not yet answered, so that switching the campaign OFF stops sends within that window.
-   * Returns true when targets may still be due but the window or the throughput limit held them back.
+   * Claims due targets of one campaign while its calendar is open, keeping at most
+   * SCHEDULER_MAX_IN_FLIGHT attempts claimed and not yet answered, so that switching the campaign
+   * OFF stops sends within that window. Returns when to look at the campaign again: at the next
+   * tick when the window or the throughput limit held targets back, when the calendar next opens
+   * if it is closed, else after the refresh time.
    */
-  private async dispatch(campaign: RunningCampaign, tickedAt: Date): Promise<boolean> {
+  private async dispatch(campaign: RunningCampaign, tickedAt: Date): Promise<number> {
+    const refreshAt = tickedAt.getTime() + campaign.refreshSeconds * 1000;
     if (campaign.endDate !== null && Date.parse(campaign.endDate) <= tickedAt.getTime()) {
-      return false;
+      return refreshAt;
+    }
+    const calendar = campaign.calendarId === null ? null : await this.readModels.calendarRules(campaign.calendarId);
+    if (calendar === undefined) {
+      // The calendar is not in the read model yet: sending without it could break its hours.
+      return tickedAt.getTime() + this.config.SCHEDULER_TICK_MS;
     }
     const bucket = this.bucketFor(campaign);
     let claimed = 0;
-    let held = false;
+    let lookAgainAt = refreshAt;
     while (!this.stopped) {
+      if (calendar !== null && !isOpenAt(calendar, Date.now())) {
+        const opensAt = nextOpenInstant(calendar, Date.now());
+        lookAgainAt = opensAt === null ? refreshAt : Math.min(refreshAt, opensAt);
+        break;
+      }
       const window = this.config.SCHEDULER_MAX_IN_FLIGHT - (await this.readModels.countInFlight(campaign.id));
       const budget = bucket?.available(Date.now()) ?? Number.MAX_SAFE_INTEGER;
       const allowance = Math.min(this.config.SCHEDULER_BATCH_SIZE, window, budget);
       if (allowance < 1) {
-        held = true;
+        // Targets may still be due: look again at the next tick.
+        lookAgainAt = Date.now() + this.config.SCHEDULER_TICK_MS;
         break;
       }
       const now = new Date();
@@ -105,7 +116,7 @@ export class DispatchScheduler implements OnApplicationBootstrap, OnApplicationS
     if (claimed > 0) {
       this.logger.info({ campaignId: campaign.id, sessionId: campaign.sessionId, claimed }, 'targets claimed');
     }
-    return held;
+    return lookAgainAt;
   }
 
   private async claim(campaign: RunningCampaign, due: readonly DueTarget[], now: Date) {

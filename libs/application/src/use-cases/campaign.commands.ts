@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import {
+  calendarDecider,
   campaignDecider,
   CampaignSettings,
   CampaignState,
@@ -50,6 +51,17 @@ export class CreateCampaignHandler implements ICommandHandler<CreateCampaignComm
     const sender = await loadState(this.store, streams.sender(settings.senderId), senderDecider);
     if (!sender.state.exists) {
       throw DomainError.invalid('CAMPAIGN.UNKNOWN_SENDER', 'senderId', settings.senderId, 'is not the id of a sender (POST /senders)');
+    }
+    if (settings.calendarId !== null) {
+      const calendar = await loadState(this.store, streams.calendar(settings.calendarId), calendarDecider);
+      if (!calendar.state.exists) {
+        throw DomainError.invalid(
+          'CAMPAIGN.UNKNOWN_CALENDAR',
+          'calendarId',
+          settings.calendarId,
+          'is not the id of a calendar (POST /calendars)',
+        );
+      }
     }
     const template = await loadState(this.store, streams.template(settings.templateId), templateDecider);
     if (!template.state.exists) {

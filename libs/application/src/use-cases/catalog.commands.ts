@@ -1,6 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { senderDecider, SenderState, streams, templateDecider, TemplateState } from '@sms/domain';
+import {
+  calendarDecider,
+  CalendarRules,
+  CalendarState,
+  senderDecider,
+  SenderState,
+  streams,
+  templateDecider,
+  TemplateState,
+} from '@sms/domain';
 import { CommandContext } from '../commands/command-context';
 import { CommandExecutor } from '../commands/command-executor';
 
@@ -38,6 +47,25 @@ export class CreateTemplateHandler implements ICommandHandler<CreateTemplateComm
     const id = randomUUID();
     const command = { type: 'CreateTemplate' as const, id, ...input };
     const result = await this.executor.execute(streams.template(id), templateDecider, command, context, 'no_stream');
+    return { ...result.state, revision: result.revision };
+  }
+}
+
+export class CreateCalendarCommand {
+  constructor(
+    readonly input: { name: string; rules: CalendarRules },
+    readonly context: CommandContext,
+  ) {}
+}
+
+@CommandHandler(CreateCalendarCommand)
+export class CreateCalendarHandler implements ICommandHandler<CreateCalendarCommand, CalendarState & { revision: number }> {
+  constructor(private readonly executor: CommandExecutor) {}
+
+  async execute({ input, context }: CreateCalendarCommand) {
+    const id = randomUUID();
+    const command = { type: 'CreateCalendar' as const, id, ...input };
+    const result = await this.executor.execute(streams.calendar(id), calendarDecider, command, context, 'no_stream');
     return { ...result.state, revision: result.revision };
   }
 }

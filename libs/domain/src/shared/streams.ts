@@ -7,6 +7,7 @@ export const streams = {
   target: (targetId: string) => `target-${targetId}`,
   sender: (senderId: string) => `sender-${senderId}`,
   template: (templateId: string) => `template-${templateId}`,
+  calendar: (calendarId: string) => `calendar-${calendarId}`,
   import: (importId: string) => `import-${importId}`,
 } as const;
 
@@ -15,6 +16,7 @@ export const STREAM_PREFIXES = {
   target: 'target-',
   sender: 'sender-',
   template: 'template-',
+  calendar: 'calendar-',
   import: 'import-',
 } as const;
 
