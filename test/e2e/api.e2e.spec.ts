@@ -214,6 +214,48 @@ describe('REST API on the embedded profile', () => {
       expect(fresh.body.sessionId).not.toBe(first.body.sessionId);
     });
 
+    it('lists the history with actors, oldest first', async () => {
+      const campaign = await newCampaign();
+      await maker.post(`/campaigns/${campaign.id}/status`, { status: 'ON' });
+      await maker.post(`/campaigns/${campaign.id}/status`, { status: 'OFF' });
+      const auditor = httpClient(service.url ?? '', await signAccessToken(secret, { sub: 'carol', roles: ['auditor'] }));
+
+      const history = await auditor.get<{
+        items: Array<{ type: string; actor: unknown; data: Record<string, unknown>; position: number }>;
+        total: number;
+      }>(`/campaigns/${campaign.id}/history`);
+      expect(history.status).toBe(200);
+      expect(history.body.total).toBe(3);
+      expect(history.body.items.map((item) => item.type)).toEqual(['CampaignCreated', 'StatusToggled', 'StatusToggled']);
+      expect(history.body.items[1]).toMatchObject({ actor: { id: 'user:alice', role: 'maker' }, data: { status: 'ON', source: 'MAKER' } });
+      expect(history.body.items[2].position).toBeGreaterThan(history.body.items[1].position);
+
+      const secondPage = await maker.get(`/campaigns/${campaign.id}/history?page=2&pageSize=2`);
+      expect(secondPage.body).toMatchObject({ total: 3, page: 2, items: [{ type: 'StatusToggled', data: { status: 'OFF' } }] });
+      const reporter = httpClient(service.url ?? '', await signAccessToken(secret, { sub: 'dave', roles: ['reporter'] }));
+      expect((await reporter.get(`/campaigns/${campaign.id}/history`)).status).toBe(403);
+      expect((await maker.get('/campaigns/nope/history')).status).toBe(404);
+    });
+
+    it('shows the sender, template and calendar a campaign uses', async () => {
+      const calendar = await maker.post('/calendars', { name: 'Strict', preset: 'FR_STRICT' });
+      const campaign = await newCampaign({ calendarId: calendar.body.id });
+      const dependencies = await eventually(
+        async () => {
+          const response = await maker.get(`/campaigns/${campaign.id}/dependencies`);
+          return response.status === 200 ? response.body : undefined;
+        },
+        10_000,
+        'the campaign in the read model',
+      );
+      expect(dependencies).toMatchObject({
+        sender: { senderId: 'ACME' },
+        template: { body: 'Bonjour {{firstName}} !' },
+        calendar: { id: calendar.body.id, publicHolidays: 'FR' },
+        profiles: [],
+      });
+    });
+
     it('finds campaigns by a part of their name, ignoring case and accents', async () => {
       await newCampaign({ name: 'Rappel échéance Décembre' });
       const response = await maker.get('/campaigns?search=ECHEANCE%20dec');

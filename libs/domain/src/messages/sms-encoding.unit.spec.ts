@@ -25,6 +25,17 @@ describe('measureSms', () => {
     ['newline and carriage return', 'a\r\nb', 'GSM-7', 4, 1],
     ['form feed from the extension table', '\f', 'GSM-7', 2, 1],
     ['curly quotes', '“hi”', 'UCS-2', 4, 1],
+    ['French sentence with GSM accents', 'Votre rendez-vous est confirmé à 14h, à bientôt !', 'UCS-2', 49, 1],
+    ['French sentence without circumflex', 'Votre rendez-vous est confirmé à 14h. Merci !', 'GSM-7', 45, 1],
+    ['every extension character once', '^{}\\[~]|€', 'GSM-7', 18, 1],
+    ['159 GSM characters then a euro sign', 'a'.repeat(159) + '€', 'GSM-7', 161, 2],
+    ['emoji after 69 UCS-2 units', 'ê'.repeat(69) + '😀', 'UCS-2', 71, 2],
+    ['flag emoji made of two surrogate pairs', '🇫🇷', 'UCS-2', 4, 1],
+    ['Arabic text', 'مرحبا', 'UCS-2', 5, 1],
+    ['a single space', ' ', 'GSM-7', 1, 1],
+    ['underscore and at sign', '_@', 'GSM-7', 2, 1],
+    ['459 GSM characters in three parts', 'a'.repeat(459), 'GSM-7', 459, 3],
+    ['460 GSM characters in four parts', 'a'.repeat(460), 'GSM-7', 460, 4],
   ])('%s', (_, text, encoding, characters, segments) => {
     expect(measureSms(text)).toEqual({ encoding, characters, segments });
   });

@@ -1,15 +1,18 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { CampaignSettings, CampaignState, DomainError } from '@sms/domain';
+import { CampaignSettings, CampaignState, DomainError, streams } from '@sms/domain';
+import { EventStore } from '@sms/event-store';
 import type { Response } from 'express';
 import { CommandContext } from '../../commands/command-context';
+import { EVENT_STORE } from '../../infrastructure/tokens';
 import { ReadModels } from '../../read-models/read-models.service';
 import { CreateCampaignCommand, ToggleCampaignStatusCommand } from '../../use-cases/campaign.commands';
 import { toInstant } from '../../use-cases/local-date';
 import { Roles } from '../auth/roles';
 import { notFound } from '../not-found';
 import { parseIfMatch } from '../if-match';
+import { PageQuery } from '../paging';
 import { RequestContext } from '../request-context';
 import { CampaignListQuery, CreateCampaignBody, ToggleStatusBody } from './campaign.dto';
 
@@ -21,6 +24,7 @@ export class CampaignsController {
   constructor(
     private readonly commands: CommandBus,
     private readonly readModels: ReadModels,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
   @Post()
@@ -51,6 +55,39 @@ export class CampaignsController {
     const campaign = (await this.readModels.getCampaign(id)) ?? notFound('CAMPAIGN.NOT_FOUND', 'campaign', id);
     response.setHeader('ETag', `"${campaign.revision}"`);
     return campaign;
+  }
+
+  /** Every event of the campaign's stream with its actor, oldest first. */
+  @Get(':id/history')
+  @Roles('maker', 'auditor')
+  async history(@Param('id') id: string, @Query() query: PageQuery) {
+    const events = await this.store.readStream(streams.campaign(id));
+    if (events.length === 0) {
+      notFound('CAMPAIGN.NOT_FOUND', 'campaign', id);
+    }
+    const offset = (query.page - 1) * query.pageSize;
+    const items = events.slice(offset, offset + query.pageSize).map((event) => ({
+      position: event.position.prepare,
+      revision: event.revision,
+      type: event.type,
+      at: event.metadata.decidedAt,
+      actor: event.metadata.actor,
+      data: event.data,
+    }));
+    return { items, total: events.length, page: query.page, pageSize: query.pageSize };
+  }
+
+  /** The sender, template and calendar a campaign uses, as the read models show them. */
+  @Get(':id/dependencies')
+  async dependencies(@Param('id') id: string) {
+    const campaign = (await this.readModels.getCampaign(id)) ?? notFound('CAMPAIGN.NOT_FOUND', 'campaign', id);
+    const [sender, template, calendar] = await Promise.all([
+      this.readModels.getSender(campaign.senderId),
+      this.readModels.getTemplate(campaign.templateId),
+      campaign.calendarId === null ? null : this.readModels.queries.calendars.getCalendar(campaign.calendarId),
+    ]);
+    // NOTE: profiles are not built yet, so a campaign has none.
+    return { sender: sender ?? null, template: template ?? null, calendar: calendar ?? null, profiles: [] };
   }
 
   @Post(':id/status')
