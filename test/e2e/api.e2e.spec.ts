@@ -256,6 +256,64 @@ describe('REST API on the embedded profile', () => {
       });
     });
 
+    it('edits settings under If-Match and refuses a stale revision', async () => {
+      const campaign = await newCampaign();
+      const read = await eventually(
+        async () => {
+          const response = await maker.get(`/campaigns/${campaign.id}`);
+          return response.status === 200 ? response : undefined;
+        },
+        10_000,
+        'the campaign in the read model',
+      );
+      const etag = read.headers.get('etag') ?? '';
+
+      const edited = await maker.request('PATCH', `/campaigns/${campaign.id}`, {
+        body: { name: 'Renamed', refreshSeconds: 30 },
+        headers: { 'if-match': etag },
+      });
+      expect(edited.status).toBe(200);
+      expect(edited.body).toMatchObject({ name: 'Renamed', refreshSeconds: 30, reference: expect.any(String) });
+      const stale = await maker.request('PATCH', `/campaigns/${campaign.id}`, { body: { name: 'Again' }, headers: { 'if-match': etag } });
+      expect(stale).toMatchObject({ status: 412, body: { code: 'REQUEST.REVISION_MISMATCH' } });
+
+      const tagged = await maker.request('PUT', `/campaigns/${campaign.id}/tags`, { body: { tags: ['relance', 'décembre'] } });
+      expect(tagged.body).toMatchObject({ tags: ['relance', 'décembre'] });
+      const unknownSender = await maker.request('PATCH', `/campaigns/${campaign.id}`, { body: { senderId: 'nope' } });
+      expect(unknownSender).toMatchObject({ status: 400, body: { code: 'CAMPAIGN.UNKNOWN_SENDER' } });
+
+      const changes = (await service.infrastructure.eventStore.readStream(`campaign-${campaign.id}`)).filter(
+        (event) => event.type === 'CampaignSettingsChanged',
+      );
+      expect(changes.map((event) => event.data.changed)).toEqual([['name', 'refreshSeconds'], ['tags']]);
+      await eventually(
+        async () => {
+          const list = await maker.get<{ items: Array<{ id: string; name: string }> }>('/campaigns?tags=relance');
+          return list.body.items.some((item) => item.id === campaign.id && item.name === 'Renamed') ? true : undefined;
+        },
+        10_000,
+        'the renamed campaign listed under its tag',
+      );
+    });
+
+    it('deletes a campaign only while it is OFF, keeping its history', async () => {
+      const campaign = await newCampaign();
+      await maker.post(`/campaigns/${campaign.id}/status`, { status: 'ON' });
+      const whileOn = await maker.request('DELETE', `/campaigns/${campaign.id}`);
+      expect(whileOn).toMatchObject({ status: 409, body: { code: 'CAMPAIGN.IS_ON' } });
+
+      await maker.post(`/campaigns/${campaign.id}/status`, { status: 'OFF' });
+      expect((await maker.request('DELETE', `/campaigns/${campaign.id}`)).status).toBe(204);
+      await eventually(
+        async () => ((await maker.get(`/campaigns/${campaign.id}`)).status === 404 ? true : undefined),
+        10_000,
+        'the campaign gone',
+      );
+      expect((await maker.post(`/campaigns/${campaign.id}/status`, { status: 'ON' })).status).toBe(404);
+      const history = await maker.get<{ items: Array<{ type: string }> }>(`/campaigns/${campaign.id}/history`);
+      expect(history.body.items.map((item) => item.type).at(-1)).toBe('CampaignDeleted');
+    });
+
     it('finds campaigns by a part of their name, ignoring case and accents', async () => {
       await newCampaign({ name: 'Rappel échéance Décembre' });
       const response = await maker.get('/campaigns?search=ECHEANCE%20dec');

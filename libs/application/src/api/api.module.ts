@@ -7,7 +7,12 @@ import { importSpoolDirectory } from '../infrastructure/infrastructure';
 import { APP_CONFIG } from '../infrastructure/tokens';
 import { CommandExecutor } from '../commands/command-executor';
 import { ReadModelsModule } from '../read-models/read-models.module';
-import { CreateCampaignHandler, ToggleCampaignStatusHandler } from '../use-cases/campaign.commands';
+import {
+  ChangeCampaignSettingsHandler,
+  CreateCampaignHandler,
+  DeleteCampaignHandler,
+  ToggleCampaignStatusHandler,
+} from '../use-cases/campaign.commands';
 import { CreateCalendarHandler, CreateTemplateHandler, RegisterSenderHandler } from '../use-cases/catalog.commands';
 import { CalendarsController } from './calendars/calendars.controller';
 import { AddTargetHandler } from '../use-cases/target.commands';
@@ -61,6 +66,8 @@ import { TemplatesController } from './templates/templates.controller';
     CreateCalendarHandler,
     CreateCampaignHandler,
     ToggleCampaignStatusHandler,
+    ChangeCampaignSettingsHandler,
+    DeleteCampaignHandler,
     AddTargetHandler,
   ],
 })

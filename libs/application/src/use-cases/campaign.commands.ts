@@ -34,7 +34,7 @@ export class CreateCampaignHandler implements ICommandHandler<CreateCampaignComm
   ) {}
 
   async execute({ settings, context }: CreateCampaignCommand) {
-    await this.assertDependencies(settings);
+    await assertDependencies(this.store, settings);
     const id = randomUUID();
     const result = await this.executor.execute(
       streams.campaign(id),
@@ -44,34 +44,6 @@ export class CreateCampaignHandler implements ICommandHandler<CreateCampaignComm
       'no_stream',
     );
     return { state: result.state, revision: result.revision };
-  }
-
-  /** Sender and template are read from their streams, not from a read model that may lag behind. */
-  private async assertDependencies(settings: CampaignSettings): Promise<void> {
-    const sender = await loadState(this.store, streams.sender(settings.senderId), senderDecider);
-    if (!sender.state.exists) {
-      throw DomainError.invalid('CAMPAIGN.UNKNOWN_SENDER', 'senderId', settings.senderId, 'is not the id of a sender (POST /senders)');
-    }
-    if (settings.calendarId !== null) {
-      const calendar = await loadState(this.store, streams.calendar(settings.calendarId), calendarDecider);
-      if (!calendar.state.exists) {
-        throw DomainError.invalid(
-          'CAMPAIGN.UNKNOWN_CALENDAR',
-          'calendarId',
-          settings.calendarId,
-          'is not the id of a calendar (POST /calendars)',
-        );
-      }
-    }
-    const template = await loadState(this.store, streams.template(settings.templateId), templateDecider);
-    if (!template.state.exists) {
-      throw DomainError.invalid(
-        'CAMPAIGN.UNKNOWN_TEMPLATE',
-        'templateId',
-        settings.templateId,
-        'is not the id of a template (POST /templates)',
-      );
-    }
   }
 }
 
@@ -96,17 +68,97 @@ export class ToggleCampaignStatusHandler implements ICommandHandler<
   async execute(command: ToggleCampaignStatusCommand) {
     const { campaignId, status, carryOnSession, source, context, expectedRevision } = command;
     const toggle = { type: 'ToggleStatus' as const, status, carryOnSession, newSessionId: randomUUID(), source };
-    try {
-      const result = await this.executor.execute(streams.campaign(campaignId), campaignDecider, toggle, context, expectedRevision);
-      if (!result.state.exists) {
-        throw DomainError.notFound('CAMPAIGN.NOT_FOUND', 'campaign', campaignId);
-      }
-      return { status: result.state.status, sessionId: result.state.sessionId, revision: result.revision };
-    } catch (error) {
-      if (error instanceof DomainError && error.code === 'CAMPAIGN.NOT_FOUND') {
-        throw DomainError.notFound('CAMPAIGN.NOT_FOUND', 'campaign', campaignId);
-      }
-      throw error;
+    const result = await withCampaignId(campaignId, () =>
+      this.executor.execute(streams.campaign(campaignId), campaignDecider, toggle, context, expectedRevision),
+    );
+    if (!result.state.exists) {
+      throw DomainError.notFound('CAMPAIGN.NOT_FOUND', 'campaign', campaignId);
     }
+    return { status: result.state.status, sessionId: result.state.sessionId, revision: result.revision };
+  }
+}
+
+/**
+ * Checks that the sender, template and calendar named exist, reading their streams rather than a
+ * read model that may lag behind.
+ */
+async function assertDependencies(
+  store: EventStore,
+  settings: Partial<Pick<CampaignSettings, 'senderId' | 'templateId' | 'calendarId'>>,
+): Promise<void> {
+  if (settings.senderId !== undefined && !(await loadState(store, streams.sender(settings.senderId), senderDecider)).state.exists) {
+    throw DomainError.invalid('CAMPAIGN.UNKNOWN_SENDER', 'senderId', settings.senderId, 'is not the id of a sender (POST /senders)');
+  }
+  if (settings.templateId !== undefined && !(await loadState(store, streams.template(settings.templateId), templateDecider)).state.exists) {
+    throw DomainError.invalid(
+      'CAMPAIGN.UNKNOWN_TEMPLATE',
+      'templateId',
+      settings.templateId,
+      'is not the id of a template (POST /templates)',
+    );
+  }
+  const calendarId = settings.calendarId ?? null;
+  if (calendarId !== null && !(await loadState(store, streams.calendar(calendarId), calendarDecider)).state.exists) {
+    throw DomainError.invalid('CAMPAIGN.UNKNOWN_CALENDAR', 'calendarId', calendarId, 'is not the id of a calendar (POST /calendars)');
+  }
+}
+
+export class ChangeCampaignSettingsCommand {
+  constructor(
+    readonly campaignId: string,
+    readonly changes: Partial<CampaignSettings>,
+    readonly context: CommandContext,
+    readonly expectedRevision?: number,
+  ) {}
+}
+
+@CommandHandler(ChangeCampaignSettingsCommand)
+export class ChangeCampaignSettingsHandler implements ICommandHandler<
+  ChangeCampaignSettingsCommand,
+  { state: CampaignState; revision: number }
+> {
+  constructor(
+    private readonly executor: CommandExecutor,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
+
+  async execute({ campaignId, changes, context, expectedRevision }: ChangeCampaignSettingsCommand) {
+    await assertDependencies(this.store, changes);
+    const command = { type: 'ChangeCampaignSettings' as const, changes };
+    const result = await withCampaignId(campaignId, () =>
+      this.executor.execute(streams.campaign(campaignId), campaignDecider, command, context, expectedRevision),
+    );
+    return { state: result.state, revision: result.revision };
+  }
+}
+
+export class DeleteCampaignCommand {
+  constructor(
+    readonly campaignId: string,
+    readonly context: CommandContext,
+    readonly expectedRevision?: number,
+  ) {}
+}
+
+@CommandHandler(DeleteCampaignCommand)
+export class DeleteCampaignHandler implements ICommandHandler<DeleteCampaignCommand, void> {
+  constructor(private readonly executor: CommandExecutor) {}
+
+  async execute({ campaignId, context, expectedRevision }: DeleteCampaignCommand): Promise<void> {
+    await withCampaignId(campaignId, () =>
+      this.executor.execute(streams.campaign(campaignId), campaignDecider, { type: 'DeleteCampaign' }, context, expectedRevision),
+    );
+  }
+}
+
+/** The decider cannot know the id of a campaign that does not exist; the 404 names it here. */
+async function withCampaignId<Result>(campaignId: string, work: () => Promise<Result>): Promise<Result> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof DomainError && error.code === 'CAMPAIGN.NOT_FOUND') {
+      throw DomainError.notFound('CAMPAIGN.NOT_FOUND', 'campaign', campaignId);
+    }
+    throw error;
   }
 }

@@ -33,7 +33,13 @@ export type StatusToggled = DomainEvent<
   'StatusToggled',
   { status: CampaignStatus; sessionId: string; newSession: boolean; source: ToggleSource }
 >;
-export type CampaignEvent = CampaignCreated | StatusToggled;
+/** The settings after the change, whole, and the names of those that changed. */
+export type CampaignSettingsChanged = DomainEvent<
+  'CampaignSettingsChanged',
+  { changed: Array<keyof CampaignSettings>; settings: CampaignSettings }
+>;
+export type CampaignDeleted = DomainEvent<'CampaignDeleted', { id: string }>;
+export type CampaignEvent = CampaignCreated | StatusToggled | CampaignSettingsChanged | CampaignDeleted;
 
 export type CreateCampaign = { type: 'CreateCampaign'; id: string; settings: CampaignSettings };
 export type ToggleStatus = {
@@ -44,7 +50,9 @@ export type ToggleStatus = {
   newSessionId: string;
   source: ToggleSource;
 };
-export type CampaignCommand = CreateCampaign | ToggleStatus;
+export type ChangeCampaignSettings = { type: 'ChangeCampaignSettings'; changes: Partial<CampaignSettings> };
+export type DeleteCampaign = { type: 'DeleteCampaign' };
+export type CampaignCommand = CreateCampaign | ToggleStatus | ChangeCampaignSettings | DeleteCampaign;
 
 export type CampaignState =
   { exists: false } | { exists: true; id: string; settings: CampaignSettings; status: CampaignStatus; sessionId: string | null };
@@ -63,6 +71,11 @@ function evolveCampaign(state: CampaignState, event: CampaignEvent): CampaignSta
     }
     case 'StatusToggled':
       return state.exists ? { ...state, status: event.data.status, sessionId: event.data.sessionId } : state;
+    case 'CampaignSettingsChanged':
+      return state.exists ? { ...state, settings: event.data.settings } : state;
+    case 'CampaignDeleted':
+      // A deleted campaign keeps its stream for history but no longer exists for commands.
+      return { exists: false };
     default:
       return assertNever(event);
   }
@@ -77,14 +90,38 @@ function decideCampaign(command: CampaignCommand, state: CampaignState): Campaig
       return [{ type: 'CampaignCreated', data: { id: command.id, ...command.settings } }];
 
     case 'ToggleStatus':
-      if (!state.exists) {
-        throw DomainError.notFound('CAMPAIGN.NOT_FOUND', 'campaign', '?');
+      return toggle(command, existing(state));
+
+    case 'ChangeCampaignSettings':
+      return changeSettings(command, existing(state));
+
+    case 'DeleteCampaign': {
+      const campaign = existing(state);
+      if (campaign.status === 'ON') {
+        throw DomainError.conflict('CAMPAIGN.IS_ON', `campaign '${campaign.id}' is ON: switch it OFF before deleting it`);
       }
-      return toggle(command, state);
+      return [{ type: 'CampaignDeleted', data: { id: campaign.id } }];
+    }
 
     default:
       return assertNever(command);
   }
+}
+
+function existing(state: CampaignState): Extract<CampaignState, { exists: true }> {
+  if (!state.exists) {
+    throw DomainError.notFound('CAMPAIGN.NOT_FOUND', 'campaign', '?');
+  }
+  return state;
+}
+
+/** Records the settings that really change; a change to nothing records nothing. */
+function changeSettings(command: ChangeCampaignSettings, state: Extract<CampaignState, { exists: true }>): CampaignEvent[] {
+  const settings = { ...state.settings, ...command.changes };
+  const changed = (Object.keys(command.changes) as Array<keyof CampaignSettings>).filter(
+    (key) => JSON.stringify(settings[key]) !== JSON.stringify(state.settings[key]),
+  );
+  return changed.length === 0 ? [] : [{ type: 'CampaignSettingsChanged', data: { changed, settings } }];
 }
 
 /** Switching to the current status records nothing; the first ON, or ON without carry-on, opens a session. */

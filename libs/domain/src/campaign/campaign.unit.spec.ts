@@ -82,3 +82,38 @@ describe('campaign decider', () => {
       .thenThrows('CAMPAIGN.NOT_FOUND');
   });
 });
+
+describe('campaign decider, settings and deletion', () => {
+  it('records only the settings that change', () => {
+    spec
+      .given([created])
+      .when({ type: 'ChangeCampaignSettings', changes: { name: 'Relance 2', tags: [], refreshSeconds: 60 } })
+      .then([{ type: 'CampaignSettingsChanged', data: { changed: ['name'], settings: { ...settings, name: 'Relance 2' } } }]);
+  });
+
+  it('records nothing for a change to the same values', () => {
+    spec
+      .given([created])
+      .when({ type: 'ChangeCampaignSettings', changes: { name: 'Relance' } })
+      .then([]);
+  });
+
+  it('refuses to delete a campaign that is ON', () => {
+    spec
+      .given([created, on('s1', true)])
+      .when({ type: 'DeleteCampaign' })
+      .thenThrows('CAMPAIGN.IS_ON');
+  });
+
+  it('deletes a campaign that is OFF, which then no longer exists', () => {
+    const deleted = { type: 'CampaignDeleted' as const, data: { id: 'c1' } };
+    spec
+      .given([created, on('s1', true), off('s1')])
+      .when({ type: 'DeleteCampaign' })
+      .then([deleted]);
+    spec
+      .given([created, deleted])
+      .when({ type: 'ToggleStatus', status: 'ON', carryOnSession: true, newSessionId: 's2', source: 'MAKER' })
+      .thenThrows('CAMPAIGN.NOT_FOUND');
+  });
+});

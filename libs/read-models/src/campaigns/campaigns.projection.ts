@@ -1,4 +1,12 @@
-import { assertNever, CampaignCreated, CampaignEvent, idFromStreamName, STREAM_PREFIXES, StatusToggled } from '@sms/domain';
+import {
+  assertNever,
+  CampaignCreated,
+  CampaignEvent,
+  CampaignSettingsChanged,
+  idFromStreamName,
+  StatusToggled,
+  STREAM_PREFIXES,
+} from '@sms/domain';
 import type { RecordedEvent } from '@sms/event-store';
 import type { SqlExecutor } from '@sms/platform';
 import { asDomainEvent, RecordedDomainEvent } from '../shared/recorded-domain-event';
@@ -8,7 +16,12 @@ import { lockSchemaSetup } from '../shared/setup-lock';
 import type { SqlProjection } from '@sms/event-store';
 import { createCampaignsTable } from './campaigns.table';
 
-const CAMPAIGN_EVENT_TYPES: ReadonlySet<string> = new Set<CampaignEvent['type']>(['CampaignCreated', 'StatusToggled']);
+const CAMPAIGN_EVENT_TYPES: ReadonlySet<string> = new Set<CampaignEvent['type']>([
+  'CampaignCreated',
+  'StatusToggled',
+  'CampaignSettingsChanged',
+  'CampaignDeleted',
+]);
 
 /**
  * The settings, status and session columns of the campaigns table. The count columns belong to
@@ -57,6 +70,12 @@ export class CampaignsProjection implements SqlProjection {
         case 'StatusToggled':
           await this.updateStatus(event, tx);
           break;
+        case 'CampaignSettingsChanged':
+          await this.updateSettings(event, tx);
+          break;
+        case 'CampaignDeleted':
+          await tx.query(`DELETE FROM ${this.table} WHERE id = $1`, [event.data.id]);
+          break;
         default:
           assertNever(event);
       }
@@ -88,6 +107,25 @@ export class CampaignsProjection implements SqlProjection {
         settings.tags,
         searchText,
         event.metadata.decidedAt,
+      ],
+    );
+  }
+
+  private async updateSettings(event: RecordedDomainEvent<CampaignSettingsChanged>, tx: SqlExecutor): Promise<void> {
+    const { settings } = event.data;
+    const searchText = foldForSearch([settings.name, settings.reference, settings.alias ?? ''].join('\n'));
+    await tx.query(
+      `UPDATE ${this.table} SET name = $2, reference = $3, alias = $4, settings = $5::jsonb, tags = $6::text[], search_text = $7, revision = $8
+       WHERE id = $1 AND revision < $8`,
+      [
+        idFromStreamName(event.streamName),
+        settings.name,
+        settings.reference,
+        settings.alias,
+        JSON.stringify(settings),
+        settings.tags,
+        searchText,
+        event.revision,
       ],
     );
   }

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -192,4 +192,16 @@ export class CampaignListQuery extends PageQuery {
   @IsOptional()
   @IsIn(['ON', 'OFF'])
   status?: 'ON' | 'OFF';
+}
+
+/** Any creation field; the fields left out keep their value. */
+export class UpdateCampaignBody extends PartialType(CreateCampaignBody) {}
+
+export class TagsBody {
+  @ApiProperty({ type: [String], example: ['relance', 'décembre'] })
+  @IsArray()
+  @ArrayMaxSize(50)
+  @IsString({ each: true })
+  @Length(1, 50, { each: true })
+  tags!: string[];
 }

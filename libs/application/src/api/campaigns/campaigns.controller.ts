@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CampaignSettings, CampaignState, DomainError, streams } from '@sms/domain';
@@ -7,14 +7,19 @@ import type { Response } from 'express';
 import { CommandContext } from '../../commands/command-context';
 import { EVENT_STORE } from '../../infrastructure/tokens';
 import { ReadModels } from '../../read-models/read-models.service';
-import { CreateCampaignCommand, ToggleCampaignStatusCommand } from '../../use-cases/campaign.commands';
+import {
+  ChangeCampaignSettingsCommand,
+  CreateCampaignCommand,
+  DeleteCampaignCommand,
+  ToggleCampaignStatusCommand,
+} from '../../use-cases/campaign.commands';
 import { toInstant } from '../../use-cases/local-date';
 import { Roles } from '../auth/roles';
 import { notFound } from '../not-found';
 import { parseIfMatch } from '../if-match';
 import { PageQuery } from '../paging';
 import { RequestContext } from '../request-context';
-import { CampaignListQuery, CreateCampaignBody, ToggleStatusBody } from './campaign.dto';
+import { CampaignListQuery, CreateCampaignBody, TagsBody, ToggleStatusBody, UpdateCampaignBody } from './campaign.dto';
 
 @ApiTags('campaigns')
 @ApiBearerAuth()
@@ -55,6 +60,56 @@ export class CampaignsController {
     const campaign = (await this.readModels.getCampaign(id)) ?? notFound('CAMPAIGN.NOT_FOUND', 'campaign', id);
     response.setHeader('ETag', `"${campaign.revision}"`);
     return campaign;
+  }
+
+  /** Changes the settings given; `If-Match` makes it fail with 412 if the campaign changed since it was read. */
+  @Patch(':id')
+  async update(
+    @Param('id') id: string,
+    @Body() body: UpdateCampaignBody,
+    @Headers('if-match') ifMatch: string | undefined,
+    @RequestContext('maker') context: CommandContext,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const current = (await this.readModels.getCampaign(id)) ?? notFound('CAMPAIGN.NOT_FOUND', 'campaign', id);
+    const changes = toSettingChanges(body, current.timeZone, context.now);
+    return this.changeSettings(id, changes, ifMatch, context, response);
+  }
+
+  @Put(':id/tags')
+  async setTags(
+    @Param('id') id: string,
+    @Body() body: TagsBody,
+    @Headers('if-match') ifMatch: string | undefined,
+    @RequestContext('maker') context: CommandContext,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    return this.changeSettings(id, { tags: body.tags }, ifMatch, context, response);
+  }
+
+  /** Deletes the campaign for good; its history stays readable. 409 while it is ON. */
+  @Delete(':id')
+  @HttpCode(204)
+  async remove(
+    @Param('id') id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @RequestContext('maker') context: CommandContext,
+  ) {
+    await this.commands.execute(new DeleteCampaignCommand(id, context, parseIfMatch(ifMatch)));
+  }
+
+  private async changeSettings(
+    id: string,
+    changes: Partial<CampaignSettings>,
+    ifMatch: string | undefined,
+    context: CommandContext,
+    response: Response,
+  ) {
+    const { state, revision } = await this.commands.execute<ChangeCampaignSettingsCommand, { state: CampaignState; revision: number }>(
+      new ChangeCampaignSettingsCommand(id, changes, context, parseIfMatch(ifMatch)),
+    );
+    response.setHeader('ETag', `"${revision}"`);
+    return state.exists ? { id: state.id, status: state.status, sessionId: state.sessionId, ...state.settings } : undefined;
   }
 
   /** Every event of the campaign's stream with its actor, oldest first. */
@@ -132,4 +187,24 @@ function toSettings(body: CreateCampaignBody, now: string): CampaignSettings {
     retryDelaySeconds: body.retryDelaySeconds ?? 300,
     tags: body.tags ?? [],
   };
+}
+
+/** The settings a PATCH body gives, converted as at creation; an end date is read in the new or current zone. */
+function toSettingChanges(body: UpdateCampaignBody, currentTimeZone: string, now: string): Partial<CampaignSettings> {
+  const changes: Partial<CampaignSettings> = {};
+  const { chatFlow, endDate, ...plain } = body;
+  for (const [key, value] of Object.entries(plain)) {
+    if (value !== undefined) Object.assign(changes, { [key]: value });
+  }
+  if (chatFlow !== undefined) {
+    changes.chatFlow = { enabled: chatFlow.enabled, flowId: chatFlow.flowId ?? null };
+  }
+  if (endDate !== undefined) {
+    const instant = toInstant('endDate', endDate, body.timeZone ?? currentTimeZone);
+    if (Date.parse(instant) <= Date.parse(now)) {
+      throw DomainError.invalid('CAMPAIGN.END_DATE_IN_PAST', 'endDate', endDate, 'must be in the future');
+    }
+    changes.endDate = instant;
+  }
+  return changes;
 }
