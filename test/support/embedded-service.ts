@@ -79,8 +79,9 @@ export async function importCsv(maker: HttpClient, campaignId: string, csv: stri
   }
   return eventually(
     async () => {
+      // 404 until the projector has seen the import, which may run in another process.
       const response = await maker.get(`/imports/${upload.body.importId}`);
-      return response.body.status === 'RUNNING' ? undefined : response.body;
+      return response.body.status === 'DONE' || response.body.status === 'FAILED' ? response.body : undefined;
     },
     timeoutMs,
     'the import to end',

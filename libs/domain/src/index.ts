@@ -13,3 +13,4 @@ export * from './import/import';
 export * from './time/wall-time';
 export * from './calendar/calendar';
 export * from './calendar/calendar-aggregate';
+export * from './profile/profile';

@@ -14,6 +14,8 @@ export * from './templates/templates.projection';
 export * from './templates/templates.queries';
 export * from './calendars/calendars.projection';
 export * from './calendars/calendars.queries';
+export * from './profiles/profiles.projection';
+export * from './profiles/profiles.queries';
 export * from './targets/target-rows';
 export * from './targets/targets.projection';
 export * from './targets/targets.queries';

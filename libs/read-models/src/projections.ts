@@ -6,6 +6,7 @@ import type { SqlProjection } from '@sms/event-store';
 import { TargetsProjection } from './targets/targets.projection';
 import { TemplatesProjection } from './templates/templates.projection';
 import { CalendarsProjection } from './calendars/calendars.projection';
+import { ProfilesProjection } from './profiles/profiles.projection';
 
 /**
  * Creates every SQL read model projection. They are independent: each may run with its own
@@ -17,6 +18,7 @@ export function createSqlProjections(options: ReadModelOptions = {}): SqlProject
     new SendersProjection(options),
     new TemplatesProjection(options),
     new CalendarsProjection(options),
+    new ProfilesProjection(options),
     new CampaignsProjection(options),
     new TargetsProjection(options),
     new ImportsProjection(options),

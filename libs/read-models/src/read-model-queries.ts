@@ -6,6 +6,7 @@ import { ReadModelOptions } from './shared/schema-name';
 import { TargetQueries } from './targets/targets.queries';
 import { TemplateQueries } from './templates/templates.queries';
 import { CalendarQueries } from './calendars/calendars.queries';
+import { ProfileQueries } from './profiles/profiles.queries';
 
 /** The queries of every SQL read model, over one connection pool or transaction. */
 export class ReadModelQueries {
@@ -14,6 +15,7 @@ export class ReadModelQueries {
   readonly senders: SenderQueries;
   readonly templates: TemplateQueries;
   readonly calendars: CalendarQueries;
+  readonly profiles: ProfileQueries;
   readonly imports: ImportQueries;
 
   constructor(db: SqlExecutor, options: ReadModelOptions = {}) {
@@ -22,6 +24,7 @@ export class ReadModelQueries {
     this.senders = new SenderQueries(db, options);
     this.templates = new TemplateQueries(db, options);
     this.calendars = new CalendarQueries(db, options);
+    this.profiles = new ProfileQueries(db, options);
     this.imports = new ImportQueries(db, options);
   }
 }

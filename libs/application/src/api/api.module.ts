@@ -8,13 +8,22 @@ import { APP_CONFIG } from '../infrastructure/tokens';
 import { CommandExecutor } from '../commands/command-executor';
 import { ReadModelsModule } from '../read-models/read-models.module';
 import {
+  AssignCampaignProfilesHandler,
   ChangeCampaignSettingsHandler,
   CreateCampaignHandler,
   DeleteCampaignHandler,
   ToggleCampaignStatusHandler,
 } from '../use-cases/campaign.commands';
-import { CreateCalendarHandler, CreateTemplateHandler, RegisterSenderHandler } from '../use-cases/catalog.commands';
+import {
+  ChangeProfileHandler,
+  CreateCalendarHandler,
+  CreateProfileHandler,
+  CreateTemplateHandler,
+  RegisterSenderHandler,
+} from '../use-cases/catalog.commands';
 import { CalendarsController } from './calendars/calendars.controller';
+import { ProfilesController } from './profiles/profiles.controller';
+import { BannerController } from './banner/banner.controller';
 import { AddTargetHandler } from '../use-cases/target.commands';
 import { TargetWriter } from '../use-cases/target-writer';
 import { AuthGuard } from './auth/auth.guard';
@@ -46,6 +55,8 @@ import { TemplatesController } from './templates/templates.controller';
     SendersController,
     TemplatesController,
     CalendarsController,
+    ProfilesController,
+    BannerController,
     CampaignsController,
     TargetsController,
     SendsController,
@@ -64,6 +75,9 @@ import { TemplatesController } from './templates/templates.controller';
     RegisterSenderHandler,
     CreateTemplateHandler,
     CreateCalendarHandler,
+    CreateProfileHandler,
+    ChangeProfileHandler,
+    AssignCampaignProfilesHandler,
     CreateCampaignHandler,
     ToggleCampaignStatusHandler,
     ChangeCampaignSettingsHandler,

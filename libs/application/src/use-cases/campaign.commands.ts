@@ -4,6 +4,7 @@ import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import {
   calendarDecider,
   campaignDecider,
+  profileDecider,
   CampaignSettings,
   CampaignState,
   CampaignStatus,
@@ -160,5 +161,43 @@ async function withCampaignId<Result>(campaignId: string, work: () => Promise<Re
       throw DomainError.notFound('CAMPAIGN.NOT_FOUND', 'campaign', campaignId);
     }
     throw error;
+  }
+}
+
+export class AssignCampaignProfilesCommand {
+  constructor(
+    readonly campaignId: string,
+    readonly profileIds: string[],
+    readonly context: CommandContext,
+    readonly expectedRevision?: number,
+  ) {}
+}
+
+@CommandHandler(AssignCampaignProfilesCommand)
+export class AssignCampaignProfilesHandler implements ICommandHandler<
+  AssignCampaignProfilesCommand,
+  { state: CampaignState; revision: number }
+> {
+  constructor(
+    private readonly executor: CommandExecutor,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
+
+  async execute({ campaignId, profileIds, context, expectedRevision }: AssignCampaignProfilesCommand) {
+    for (const [index, profileId] of profileIds.entries()) {
+      if (!(await loadState(this.store, streams.profile(profileId), profileDecider)).state.exists) {
+        throw DomainError.invalid(
+          'CAMPAIGN.UNKNOWN_PROFILE',
+          `profileIds[${index}]`,
+          profileId,
+          'is not the id of a profile (POST /profiles)',
+        );
+      }
+    }
+    const command = { type: 'AssignCampaignProfiles' as const, profileIds };
+    const result = await withCampaignId(campaignId, () =>
+      this.executor.execute(streams.campaign(campaignId), campaignDecider, command, context, expectedRevision),
+    );
+    return { state: result.state, revision: result.revision };
   }
 }

@@ -4,6 +4,9 @@ import {
   calendarDecider,
   CalendarRules,
   CalendarState,
+  DomainError,
+  profileDecider,
+  ProfileState,
   senderDecider,
   SenderState,
   streams,
@@ -67,5 +70,61 @@ export class CreateCalendarHandler implements ICommandHandler<CreateCalendarComm
     const command = { type: 'CreateCalendar' as const, id, ...input };
     const result = await this.executor.execute(streams.calendar(id), calendarDecider, command, context, 'no_stream');
     return { ...result.state, revision: result.revision };
+  }
+}
+
+export class CreateProfileCommand {
+  constructor(
+    readonly input: { name: string; manageCampaign: boolean },
+    readonly context: CommandContext,
+  ) {}
+}
+
+@CommandHandler(CreateProfileCommand)
+export class CreateProfileHandler implements ICommandHandler<CreateProfileCommand, ProfileState & { revision: number }> {
+  constructor(private readonly executor: CommandExecutor) {}
+
+  async execute({ input, context }: CreateProfileCommand) {
+    const id = randomUUID();
+    const result = await this.executor.execute(
+      streams.profile(id),
+      profileDecider,
+      { type: 'CreateProfile', id, ...input },
+      context,
+      'no_stream',
+    );
+    return { ...result.state, revision: result.revision };
+  }
+}
+
+export class ChangeProfileCommand {
+  constructor(
+    readonly profileId: string,
+    readonly input: { name?: string; manageCampaign?: boolean },
+    readonly context: CommandContext,
+    readonly expectedRevision?: number,
+  ) {}
+}
+
+@CommandHandler(ChangeProfileCommand)
+export class ChangeProfileHandler implements ICommandHandler<ChangeProfileCommand, ProfileState & { revision: number }> {
+  constructor(private readonly executor: CommandExecutor) {}
+
+  async execute({ profileId, input, context, expectedRevision }: ChangeProfileCommand) {
+    try {
+      const result = await this.executor.execute(
+        streams.profile(profileId),
+        profileDecider,
+        { type: 'ChangeProfile', ...input },
+        context,
+        expectedRevision,
+      );
+      return { ...result.state, revision: result.revision };
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'PROFILE.NOT_FOUND') {
+        throw DomainError.notFound('PROFILE.NOT_FOUND', 'profile', profileId);
+      }
+      throw error;
+    }
   }
 }

@@ -39,7 +39,8 @@ export type CampaignSettingsChanged = DomainEvent<
   { changed: Array<keyof CampaignSettings>; settings: CampaignSettings }
 >;
 export type CampaignDeleted = DomainEvent<'CampaignDeleted', { id: string }>;
-export type CampaignEvent = CampaignCreated | StatusToggled | CampaignSettingsChanged | CampaignDeleted;
+export type CampaignProfilesAssigned = DomainEvent<'CampaignProfilesAssigned', { profileIds: string[] }>;
+export type CampaignEvent = CampaignCreated | StatusToggled | CampaignSettingsChanged | CampaignDeleted | CampaignProfilesAssigned;
 
 export type CreateCampaign = { type: 'CreateCampaign'; id: string; settings: CampaignSettings };
 export type ToggleStatus = {
@@ -52,10 +53,13 @@ export type ToggleStatus = {
 };
 export type ChangeCampaignSettings = { type: 'ChangeCampaignSettings'; changes: Partial<CampaignSettings> };
 export type DeleteCampaign = { type: 'DeleteCampaign' };
-export type CampaignCommand = CreateCampaign | ToggleStatus | ChangeCampaignSettings | DeleteCampaign;
+/** Replaces the profiles a campaign is assigned to; the caller checks that they exist. */
+export type AssignCampaignProfiles = { type: 'AssignCampaignProfiles'; profileIds: string[] };
+export type CampaignCommand = CreateCampaign | ToggleStatus | ChangeCampaignSettings | DeleteCampaign | AssignCampaignProfiles;
 
 export type CampaignState =
-  { exists: false } | { exists: true; id: string; settings: CampaignSettings; status: CampaignStatus; sessionId: string | null };
+  | { exists: false }
+  | { exists: true; id: string; settings: CampaignSettings; status: CampaignStatus; sessionId: string | null; profileIds: string[] };
 
 export const campaignDecider: Decider<CampaignState, CampaignCommand, CampaignEvent> = {
   initialState: () => ({ exists: false }),
@@ -67,12 +71,14 @@ function evolveCampaign(state: CampaignState, event: CampaignEvent): CampaignSta
   switch (event.type) {
     case 'CampaignCreated': {
       const { id, ...settings } = event.data;
-      return { exists: true, id, settings, status: 'OFF', sessionId: null };
+      return { exists: true, id, settings, status: 'OFF', sessionId: null, profileIds: [] };
     }
     case 'StatusToggled':
       return state.exists ? { ...state, status: event.data.status, sessionId: event.data.sessionId } : state;
     case 'CampaignSettingsChanged':
       return state.exists ? { ...state, settings: event.data.settings } : state;
+    case 'CampaignProfilesAssigned':
+      return state.exists ? { ...state, profileIds: event.data.profileIds } : state;
     case 'CampaignDeleted':
       // A deleted campaign keeps its stream for history but no longer exists for commands.
       return { exists: false };
@@ -94,6 +100,13 @@ function decideCampaign(command: CampaignCommand, state: CampaignState): Campaig
 
     case 'ChangeCampaignSettings':
       return changeSettings(command, existing(state));
+
+    case 'AssignCampaignProfiles': {
+      const campaign = existing(state);
+      const profileIds = [...new Set(command.profileIds)];
+      const same = profileIds.length === campaign.profileIds.length && profileIds.every((id) => campaign.profileIds.includes(id));
+      return same ? [] : [{ type: 'CampaignProfilesAssigned', data: { profileIds } }];
+    }
 
     case 'DeleteCampaign': {
       const campaign = existing(state);

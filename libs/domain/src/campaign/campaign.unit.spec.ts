@@ -117,3 +117,16 @@ describe('campaign decider, settings and deletion', () => {
       .thenThrows('CAMPAIGN.NOT_FOUND');
   });
 });
+
+describe('campaign decider, profiles', () => {
+  it('assigns profiles once, ignoring repeats', () => {
+    spec
+      .given([created])
+      .when({ type: 'AssignCampaignProfiles', profileIds: ['p1', 'p2', 'p1'] })
+      .then([{ type: 'CampaignProfilesAssigned', data: { profileIds: ['p1', 'p2'] } }]);
+    spec
+      .given([created, { type: 'CampaignProfilesAssigned', data: { profileIds: ['p1', 'p2'] } }])
+      .when({ type: 'AssignCampaignProfiles', profileIds: ['p2', 'p1'] })
+      .then([]);
+  });
+});

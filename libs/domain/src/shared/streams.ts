@@ -8,6 +8,7 @@ export const streams = {
   sender: (senderId: string) => `sender-${senderId}`,
   template: (templateId: string) => `template-${templateId}`,
   calendar: (calendarId: string) => `calendar-${calendarId}`,
+  profile: (profileId: string) => `profile-${profileId}`,
   import: (importId: string) => `import-${importId}`,
 } as const;
 
@@ -17,6 +18,7 @@ export const STREAM_PREFIXES = {
   sender: 'sender-',
   template: 'template-',
   calendar: 'calendar-',
+  profile: 'profile-',
   import: 'import-',
 } as const;
 

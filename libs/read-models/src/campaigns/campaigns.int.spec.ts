@@ -37,6 +37,7 @@ describe.each(TEST_DATABASES)('campaigns view on $name', (database) => {
         ...settings,
         status: 'OFF',
         sessionId: null,
+        profileIds: [],
         counts: EMPTY_TARGET_COUNTS,
         revision: 0,
         createdAt: '2026-12-07T08:00:00.000Z',

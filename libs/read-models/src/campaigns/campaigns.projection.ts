@@ -21,6 +21,7 @@ const CAMPAIGN_EVENT_TYPES: ReadonlySet<string> = new Set<CampaignEvent['type']>
   'StatusToggled',
   'CampaignSettingsChanged',
   'CampaignDeleted',
+  'CampaignProfilesAssigned',
 ]);
 
 /**
@@ -49,7 +50,7 @@ export class CampaignsProjection implements SqlProjection {
   async reset(db: SqlExecutor): Promise<void> {
     await db.query(
       `UPDATE ${this.table} SET revision = NULL, name = NULL, reference = NULL, alias = NULL, status = NULL,
-         session_id = NULL, settings = NULL, tags = '{}', search_text = '', created_at = NULL`,
+         session_id = NULL, settings = NULL, tags = '{}', profile_ids = '{}', search_text = '', created_at = NULL`,
     );
   }
 
@@ -75,6 +76,13 @@ export class CampaignsProjection implements SqlProjection {
           break;
         case 'CampaignDeleted':
           await tx.query(`DELETE FROM ${this.table} WHERE id = $1`, [event.data.id]);
+          break;
+        case 'CampaignProfilesAssigned':
+          await tx.query(`UPDATE ${this.table} SET profile_ids = $2::text[], revision = $3 WHERE id = $1 AND revision < $3`, [
+            idFromStreamName(event.streamName),
+            event.data.profileIds,
+            event.revision,
+          ]);
           break;
         default:
           assertNever(event);

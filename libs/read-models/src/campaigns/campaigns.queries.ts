@@ -12,6 +12,8 @@ export type CampaignDetails = { readonly id: string } & CampaignSettings & {
     readonly status: CampaignStatus;
     /** Current session, or null until the campaign is first switched ON. */
     readonly sessionId: string | null;
+    /** Profiles the campaign is assigned to, for the Banner. */
+    readonly profileIds: string[];
     readonly counts: TargetCounts;
     /** Stream revision, the resource's ETag. */
     readonly revision: number;
@@ -50,6 +52,7 @@ type CampaignRow = TargetCountRow & {
   alias: string | null;
   status: CampaignStatus;
   session_id: string | null;
+  profile_ids: string[];
   settings: CampaignSettings;
   tags: string[];
   revision: number;
@@ -58,17 +61,19 @@ type CampaignRow = TargetCountRow & {
 
 export class CampaignQueries {
   private readonly table: string;
+  private readonly profiles: string;
 
   constructor(
     private readonly db: SqlExecutor,
     options: ReadModelOptions = {},
   ) {
     this.table = `${quoteSchemaName(options.schema ?? DEFAULT_READ_MODEL_SCHEMA)}.campaigns`;
+    this.profiles = `${quoteSchemaName(options.schema ?? DEFAULT_READ_MODEL_SCHEMA)}.profiles`;
   }
 
   async getCampaign(id: string): Promise<CampaignDetails | null> {
     const { rows } = await this.db.query<CampaignRow>(
-      `SELECT id, status, session_id, settings, revision, created_at, ${COUNT_COLUMN_LIST}
+      `SELECT id, status, session_id, settings, profile_ids, revision, created_at, ${COUNT_COLUMN_LIST}
        FROM ${this.table} WHERE id = $1 AND revision IS NOT NULL`,
       [id],
     );
@@ -81,6 +86,7 @@ export class CampaignQueries {
       ...row.settings,
       status: row.status,
       sessionId: row.session_id,
+      profileIds: row.profile_ids,
       counts: toTargetCounts(row),
       revision: row.revision,
       createdAt: toIsoString(row.created_at),
@@ -112,6 +118,34 @@ export class CampaignQueries {
       counts: toTargetCounts(row),
     }));
     return { items, total: count.rows[0].total, page, pageSize };
+  }
+
+  /**
+   * Lists, for the Banner, the campaigns assigned to one of `profileIds` whose profile allows
+   * "manage campaign", ordered by name.
+   */
+  async listBannerCampaigns(profileIds: readonly string[]): Promise<CampaignSummary[]> {
+    if (profileIds.length === 0) {
+      return [];
+    }
+    const { rows } = await this.db.query<CampaignRow>(
+      `SELECT id, name, reference, alias, status, tags, ${COUNT_COLUMN_LIST}
+       FROM ${this.table} campaign
+       WHERE revision IS NOT NULL AND profile_ids && ARRAY(
+         SELECT id FROM ${this.profiles} WHERE id = ANY($1::text[]) AND manage_campaign
+       )
+       ORDER BY name, id`,
+      [profileIds],
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      name: row.name,
+      reference: row.reference,
+      alias: row.alias,
+      status: row.status,
+      tags: row.tags,
+      counts: toTargetCounts(row),
+    }));
   }
 
   /** Lists the campaigns that are ON, ordered by id, for the scheduler. */

@@ -28,4 +28,7 @@ export async function createCampaignsTable(db: SqlExecutor, quotedSchema: string
     )`);
   await db.query(`CREATE INDEX IF NOT EXISTS campaigns_by_creation ON ${table} (created_at DESC, id) WHERE revision IS NOT NULL`);
   await db.query(`CREATE INDEX IF NOT EXISTS campaigns_by_tag ON ${table} USING gin (tags)`);
+  // Added after the first release of the table, so tables created before it gain the column.
+  await db.query(`ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS profile_ids text[] NOT NULL DEFAULT '{}'`);
+  await db.query(`CREATE INDEX IF NOT EXISTS campaigns_by_profile ON ${table} USING gin (profile_ids)`);
 }

@@ -205,3 +205,11 @@ export class TagsBody {
   @Length(1, 50, { each: true })
   tags!: string[];
 }
+
+export class ProfileIdsBody {
+  @ApiProperty({ type: [String] })
+  @IsArray()
+  @ArrayMaxSize(200)
+  @IsString({ each: true })
+  profileIds!: string[];
+}

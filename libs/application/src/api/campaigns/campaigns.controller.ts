@@ -8,6 +8,7 @@ import { CommandContext } from '../../commands/command-context';
 import { EVENT_STORE } from '../../infrastructure/tokens';
 import { ReadModels } from '../../read-models/read-models.service';
 import {
+  AssignCampaignProfilesCommand,
   ChangeCampaignSettingsCommand,
   CreateCampaignCommand,
   DeleteCampaignCommand,
@@ -19,7 +20,7 @@ import { notFound } from '../not-found';
 import { parseIfMatch } from '../if-match';
 import { PageQuery } from '../paging';
 import { RequestContext } from '../request-context';
-import { CampaignListQuery, CreateCampaignBody, TagsBody, ToggleStatusBody, UpdateCampaignBody } from './campaign.dto';
+import { CampaignListQuery, CreateCampaignBody, ProfileIdsBody, TagsBody, ToggleStatusBody, UpdateCampaignBody } from './campaign.dto';
 
 @ApiTags('campaigns')
 @ApiBearerAuth()
@@ -85,6 +86,22 @@ export class CampaignsController {
     @Res({ passthrough: true }) response: Response,
   ) {
     return this.changeSettings(id, { tags: body.tags }, ifMatch, context, response);
+  }
+
+  /** Replaces the profiles the campaign is assigned to; each must exist. */
+  @Put(':id/profiles')
+  async assignProfiles(
+    @Param('id') id: string,
+    @Body() body: ProfileIdsBody,
+    @Headers('if-match') ifMatch: string | undefined,
+    @RequestContext('maker') context: CommandContext,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const { state, revision } = await this.commands.execute<AssignCampaignProfilesCommand, { state: CampaignState; revision: number }>(
+      new AssignCampaignProfilesCommand(id, body.profileIds, context, parseIfMatch(ifMatch)),
+    );
+    response.setHeader('ETag', `"${revision}"`);
+    return state.exists ? { id: state.id, profileIds: state.profileIds } : undefined;
   }
 
   /** Deletes the campaign for good; its history stays readable. 409 while it is ON. */

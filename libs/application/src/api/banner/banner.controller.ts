@@ -1,0 +1,53 @@
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { DomainError } from '@sms/domain';
+import { CommandContext } from '../../commands/command-context';
+import { ReadModels } from '../../read-models/read-models.service';
+import { ToggleCampaignStatusCommand } from '../../use-cases/campaign.commands';
+import { Caller, CurrentCaller, Roles } from '../auth/roles';
+import { ToggleStatusBody } from '../campaigns/campaign.dto';
+import { RequestContext } from '../request-context';
+
+/**
+ * The Banner, the advisors' desktop: an advisor sees and switches only the campaigns assigned to
+ * one of their profiles that allows "manage campaign". Maker and Banner share one status, since
+ * both toggle the same campaign stream.
+ */
+@ApiTags('banner')
+@ApiBearerAuth()
+@Roles('advisor')
+@Controller('banner/campaigns')
+export class BannerController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly readModels: ReadModels,
+  ) {}
+
+  @Get()
+  list(@CurrentCaller() caller: Caller) {
+    return this.readModels.queries.campaigns.listBannerCampaigns(caller.profileIds);
+  }
+
+  @Post(':id/status')
+  @HttpCode(200)
+  async toggle(
+    @Param('id') id: string,
+    @Body() body: ToggleStatusBody,
+    @CurrentCaller() caller: Caller,
+    @RequestContext('advisor') context: CommandContext,
+  ) {
+    const allowed = await this.readModels.queries.campaigns.listBannerCampaigns(caller.profileIds);
+    if (!allowed.some((campaign) => campaign.id === id)) {
+      throw new DomainError(
+        'BANNER.NOT_ALLOWED',
+        'FORBIDDEN',
+        `campaign '${id}' is not assigned to a profile of yours that allows managing campaigns`,
+      );
+    }
+    const result = await this.commands.execute<ToggleCampaignStatusCommand, { status: string; sessionId: string | null }>(
+      new ToggleCampaignStatusCommand(id, body.status, body.carryOnSession ?? true, 'BANNER', context),
+    );
+    return { status: result.status, sessionId: result.sessionId };
+  }
+}

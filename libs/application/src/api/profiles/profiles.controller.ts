@@ -1,0 +1,86 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ProfileState } from '@sms/domain';
+import { IsBoolean, IsOptional, IsString, Length } from 'class-validator';
+import type { Response } from 'express';
+import { CommandContext } from '../../commands/command-context';
+import { ReadModels } from '../../read-models/read-models.service';
+import { ChangeProfileCommand, CreateProfileCommand } from '../../use-cases/catalog.commands';
+import { Roles } from '../auth/roles';
+import { parseIfMatch } from '../if-match';
+import { PageQuery } from '../paging';
+import { RequestContext } from '../request-context';
+
+export class CreateProfileBody {
+  @ApiProperty({ example: 'Recouvrement' })
+  @IsString()
+  @Length(1, 100)
+  name!: string;
+
+  @ApiProperty({ description: 'Whether advisors of this profile may switch its campaigns from the Banner' })
+  @IsBoolean()
+  manageCampaign!: boolean;
+}
+
+export class ChangeProfileBody {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  name?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
+  manageCampaign?: boolean;
+}
+
+@ApiTags('profiles')
+@ApiBearerAuth()
+@Roles('maker')
+@Controller('profiles')
+export class ProfilesController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly readModels: ReadModels,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  async create(
+    @Body() body: CreateProfileBody,
+    @RequestContext('maker') context: CommandContext,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const profile = await this.commands.execute<CreateProfileCommand, ProfileState & { revision: number }>(
+      new CreateProfileCommand(body, context),
+    );
+    response.setHeader('ETag', `"${profile.revision}"`);
+    return viewOf(profile);
+  }
+
+  @Patch(':id')
+  async change(
+    @Param('id') id: string,
+    @Body() body: ChangeProfileBody,
+    @Headers('if-match') ifMatch: string | undefined,
+    @RequestContext('maker') context: CommandContext,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const profile = await this.commands.execute<ChangeProfileCommand, ProfileState & { revision: number }>(
+      new ChangeProfileCommand(id, body, context, parseIfMatch(ifMatch)),
+    );
+    response.setHeader('ETag', `"${profile.revision}"`);
+    return viewOf(profile);
+  }
+
+  @Get()
+  list(@Query() query: PageQuery) {
+    return this.readModels.queries.profiles.listProfiles({ page: query.page, pageSize: query.pageSize });
+  }
+}
+
+function viewOf(profile: ProfileState) {
+  return profile.exists ? { id: profile.id, name: profile.name, manageCampaign: profile.manageCampaign } : undefined;
+}
