@@ -3,7 +3,7 @@ import { DomainError } from '../shared/domain-error';
 
 /**
  * A profile groups advisors. A campaign is assigned to profiles, and an advisor may switch it
- * from the Banner when one of their profiles holds it and allows "manage campaign".
+ * from the Banner when it is assigned to one of their profiles that allows "manage campaign".
  */
 export type ProfileCreated = DomainEvent<'ProfileCreated', { id: string; name: string; manageCampaign: boolean }>;
 export type ProfileChanged = DomainEvent<'ProfileChanged', { name: string; manageCampaign: boolean }>;

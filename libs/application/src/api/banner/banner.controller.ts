@@ -10,7 +10,7 @@ import { ToggleStatusBody } from '../campaigns/campaign.dto';
 import { RequestContext } from '../request-context';
 
 /**
- * The Banner, the advisors' desktop: an advisor sees and switches only the campaigns assigned to
+ * The Banner, the advisors' desktop: an advisor lists and switches only the campaigns assigned to
  * one of their profiles that allows "manage campaign". Maker and Banner share one status, since
  * both toggle the same campaign stream.
  */
