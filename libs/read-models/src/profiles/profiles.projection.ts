@@ -1,29 +1,18 @@
 import { idFromStreamName, ProfileEvent, STREAM_PREFIXES } from '@sms/domain';
-import type { RecordedEvent, SqlProjection } from '@sms/event-store';
 import type { SqlExecutor } from '@sms/platform';
-import { asDomainEvent } from '../shared/recorded-domain-event';
-import { DEFAULT_READ_MODEL_SCHEMA, quoteSchemaName, ReadModelOptions } from '../shared/schema-name';
-import { lockSchemaSetup } from '../shared/setup-lock';
+import { OneTableProjection } from '../shared/one-table-projection';
+import { RecordedDomainEvent } from '../shared/recorded-domain-event';
+import { ReadModelOptions } from '../shared/schema-name';
 
 const PROFILE_EVENT_TYPES: ReadonlySet<string> = new Set<ProfileEvent['type']>(['ProfileCreated', 'ProfileChanged']);
 
 /** The `profiles` table: one row per advisor profile and whether it may manage campaigns. */
-export class ProfilesProjection implements SqlProjection {
-  readonly name: string;
-  readonly filter = { streamPrefixes: [STREAM_PREFIXES.profile] };
-  private readonly schema: string;
-  private readonly table: string;
-
+export class ProfilesProjection extends OneTableProjection<ProfileEvent> {
   constructor(options: ReadModelOptions = {}) {
-    const schema = options.schema ?? DEFAULT_READ_MODEL_SCHEMA;
-    this.schema = quoteSchemaName(schema);
-    this.table = `${this.schema}.profiles`;
-    this.name = `${schema}.profiles`;
+    super(options, 'profiles', STREAM_PREFIXES.profile, PROFILE_EVENT_TYPES);
   }
 
-  async setup(db: SqlExecutor): Promise<void> {
-    await lockSchemaSetup(db, this.schema);
-    await db.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
+  protected async createTable(db: SqlExecutor): Promise<void> {
     await db.query(`
       CREATE TABLE IF NOT EXISTS ${this.table} (
         id text PRIMARY KEY,
@@ -33,24 +22,14 @@ export class ProfilesProjection implements SqlProjection {
       )`);
   }
 
-  async reset(db: SqlExecutor): Promise<void> {
-    await db.query(`TRUNCATE ${this.table}`);
-  }
-
-  async project(events: readonly RecordedEvent[], tx: SqlExecutor): Promise<void> {
-    for (const recorded of events) {
-      const event = asDomainEvent<ProfileEvent>(recorded, PROFILE_EVENT_TYPES);
-      if (event === null) {
-        continue;
-      }
-      const id = idFromStreamName(event.streamName);
-      // The revision guard makes a replayed event a no-op.
-      await tx.query(
-        `INSERT INTO ${this.table} (id, name, manage_campaign, revision) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, manage_campaign = EXCLUDED.manage_campaign, revision = EXCLUDED.revision
-         WHERE profiles.revision < EXCLUDED.revision`,
-        [id, event.data.name, event.data.manageCampaign, event.revision],
-      );
-    }
+  protected async apply(event: RecordedDomainEvent<ProfileEvent>, tx: SqlExecutor): Promise<void> {
+    const id = idFromStreamName(event.streamName);
+    // The revision guard makes a replayed event a no-op.
+    await tx.query(
+      `INSERT INTO ${this.table} (id, name, manage_campaign, revision) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, manage_campaign = EXCLUDED.manage_campaign, revision = EXCLUDED.revision
+       WHERE profiles.revision < EXCLUDED.revision`,
+      [id, event.data.name, event.data.manageCampaign, event.revision],
+    );
   }
 }

@@ -1,30 +1,18 @@
 import { STREAM_PREFIXES, TemplateEvent } from '@sms/domain';
-import type { RecordedEvent } from '@sms/event-store';
 import type { SqlExecutor } from '@sms/platform';
-import { asDomainEvent } from '../shared/recorded-domain-event';
-import { DEFAULT_READ_MODEL_SCHEMA, quoteSchemaName, ReadModelOptions } from '../shared/schema-name';
-import { lockSchemaSetup } from '../shared/setup-lock';
-import type { SqlProjection } from '@sms/event-store';
+import { OneTableProjection } from '../shared/one-table-projection';
+import { RecordedDomainEvent } from '../shared/recorded-domain-event';
+import { ReadModelOptions } from '../shared/schema-name';
 
 const TEMPLATE_EVENT_TYPES: ReadonlySet<string> = new Set<TemplateEvent['type']>(['TemplateCreated']);
 
 /** The `templates` table: one row per SMS template, with its measured encoding and length. */
-export class TemplatesProjection implements SqlProjection {
-  readonly name: string;
-  readonly filter = { streamPrefixes: [STREAM_PREFIXES.template] };
-  private readonly schema: string;
-  private readonly table: string;
-
+export class TemplatesProjection extends OneTableProjection<TemplateEvent> {
   constructor(options: ReadModelOptions = {}) {
-    const schema = options.schema ?? DEFAULT_READ_MODEL_SCHEMA;
-    this.schema = quoteSchemaName(schema);
-    this.table = `${this.schema}.templates`;
-    this.name = `${schema}.templates`;
+    super(options, 'templates', STREAM_PREFIXES.template, TEMPLATE_EVENT_TYPES);
   }
 
-  async setup(db: SqlExecutor): Promise<void> {
-    await lockSchemaSetup(db, this.schema);
-    await db.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
+  protected async createTable(db: SqlExecutor): Promise<void> {
     await db.query(`
       CREATE TABLE IF NOT EXISTS ${this.table} (
         id text PRIMARY KEY,
@@ -41,28 +29,18 @@ export class TemplatesProjection implements SqlProjection {
     await db.query(`CREATE INDEX IF NOT EXISTS templates_by_name ON ${this.table} (name, id)`);
   }
 
-  async reset(db: SqlExecutor): Promise<void> {
-    await db.query(`TRUNCATE ${this.table}`);
-  }
-
-  async project(events: readonly RecordedEvent[], tx: SqlExecutor): Promise<void> {
-    for (const recorded of events) {
-      const event = asDomainEvent<TemplateEvent>(recorded, TEMPLATE_EVENT_TYPES);
-      if (event === null) {
-        continue;
-      }
-      const { id, name, body, language, placeholders, encoding, characters, segments } = event.data;
-      // The revision guard makes a replayed event a no-op.
-      await tx.query(
-        `INSERT INTO ${this.table} (id, name, body, language, placeholders, encoding, characters, segments, revision, created_at)
-         VALUES ($1, $2, $3, $4, $5::text[], $6, $7, $8, $9, $10)
-         ON CONFLICT (id) DO UPDATE SET
-           name = EXCLUDED.name, body = EXCLUDED.body, language = EXCLUDED.language,
-           placeholders = EXCLUDED.placeholders, encoding = EXCLUDED.encoding,
-           characters = EXCLUDED.characters, segments = EXCLUDED.segments, revision = EXCLUDED.revision
-         WHERE templates.revision < EXCLUDED.revision`,
-        [id, name, body, language, placeholders, encoding, characters, segments, event.revision, event.metadata.decidedAt],
-      );
-    }
+  protected async apply(event: RecordedDomainEvent<TemplateEvent>, tx: SqlExecutor): Promise<void> {
+    const { id, name, body, language, placeholders, encoding, characters, segments } = event.data;
+    // The revision guard makes a replayed event a no-op.
+    await tx.query(
+      `INSERT INTO ${this.table} (id, name, body, language, placeholders, encoding, characters, segments, revision, created_at)
+       VALUES ($1, $2, $3, $4, $5::text[], $6, $7, $8, $9, $10)
+       ON CONFLICT (id) DO UPDATE SET
+         name = EXCLUDED.name, body = EXCLUDED.body, language = EXCLUDED.language,
+         placeholders = EXCLUDED.placeholders, encoding = EXCLUDED.encoding,
+         characters = EXCLUDED.characters, segments = EXCLUDED.segments, revision = EXCLUDED.revision
+       WHERE templates.revision < EXCLUDED.revision`,
+      [id, name, body, language, placeholders, encoding, characters, segments, event.revision, event.metadata.decidedAt],
+    );
   }
 }
