@@ -1,3 +1,5 @@
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { AppProcess, startApp, TEST_BUILD_DIR } from './processes';
 import { createTestDatabase, freePort, isolatedEnvironment, NATS_URL } from './test-environment';
 
@@ -41,6 +43,7 @@ export async function deployServerProfile(
       processes.map(async (app) => ({ name: app.name, exit: await app.stop(), output: app.output().slice(-2000) })),
     );
     await database.drop();
+    await deleteStream(env.NATS_STREAM);
     return exits;
   };
 
@@ -96,4 +99,15 @@ export async function startSimulatorApp(
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return { app, smppUrl: `smpp://${systemId}:${password}@127.0.0.1:${smppPort}`, statsUrl };
+}
+
+/** Deletes the JetStream stream of one deployment, so test runs leave nothing on the shared server. */
+async function deleteStream(name: string): Promise<void> {
+  const connection = await connect({ servers: NATS_URL });
+  try {
+    const manager = await jetstreamManager(connection);
+    await manager.streams.delete(name).catch(() => false);
+  } finally {
+    await connection.close();
+  }
 }
