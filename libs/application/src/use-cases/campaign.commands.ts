@@ -18,7 +18,7 @@ import { EventStore } from '@sms/event-store';
 import { CommandContext } from '../commands/command-context';
 import { CommandExecutor } from '../commands/command-executor';
 import { EVENT_STORE } from '../infrastructure/tokens';
-import { loadState } from './load-state';
+import { loadState, withStreamId } from './load-state';
 
 export class CreateCampaignCommand {
   constructor(
@@ -69,7 +69,7 @@ export class ToggleCampaignStatusHandler implements ICommandHandler<
   async execute(command: ToggleCampaignStatusCommand) {
     const { campaignId, status, carryOnSession, source, context, expectedRevision } = command;
     const toggle = { type: 'ToggleStatus' as const, status, carryOnSession, newSessionId: randomUUID(), source };
-    const result = await withCampaignId(campaignId, () =>
+    const result = await withStreamId('CAMPAIGN.NOT_FOUND', 'campaign', campaignId, () =>
       this.executor.execute(streams.campaign(campaignId), campaignDecider, toggle, context, expectedRevision),
     );
     if (!result.state.exists) {
@@ -126,7 +126,7 @@ export class ChangeCampaignSettingsHandler implements ICommandHandler<
   async execute({ campaignId, changes, context, expectedRevision }: ChangeCampaignSettingsCommand) {
     await assertDependencies(this.store, changes);
     const command = { type: 'ChangeCampaignSettings' as const, changes };
-    const result = await withCampaignId(campaignId, () =>
+    const result = await withStreamId('CAMPAIGN.NOT_FOUND', 'campaign', campaignId, () =>
       this.executor.execute(streams.campaign(campaignId), campaignDecider, command, context, expectedRevision),
     );
     return { state: result.state, revision: result.revision };
@@ -146,21 +146,9 @@ export class DeleteCampaignHandler implements ICommandHandler<DeleteCampaignComm
   constructor(private readonly executor: CommandExecutor) {}
 
   async execute({ campaignId, context, expectedRevision }: DeleteCampaignCommand): Promise<void> {
-    await withCampaignId(campaignId, () =>
+    await withStreamId('CAMPAIGN.NOT_FOUND', 'campaign', campaignId, () =>
       this.executor.execute(streams.campaign(campaignId), campaignDecider, { type: 'DeleteCampaign' }, context, expectedRevision),
     );
-  }
-}
-
-/** The decider cannot know the id of a campaign that does not exist; the 404 names it here. */
-async function withCampaignId<Result>(campaignId: string, work: () => Promise<Result>): Promise<Result> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof DomainError && error.code === 'CAMPAIGN.NOT_FOUND') {
-      throw DomainError.notFound('CAMPAIGN.NOT_FOUND', 'campaign', campaignId);
-    }
-    throw error;
   }
 }
 
@@ -195,7 +183,7 @@ export class AssignCampaignProfilesHandler implements ICommandHandler<
       }
     }
     const command = { type: 'AssignCampaignProfiles' as const, profileIds };
-    const result = await withCampaignId(campaignId, () =>
+    const result = await withStreamId('CAMPAIGN.NOT_FOUND', 'campaign', campaignId, () =>
       this.executor.execute(streams.campaign(campaignId), campaignDecider, command, context, expectedRevision),
     );
     return { state: result.state, revision: result.revision };

@@ -4,7 +4,6 @@ import {
   calendarDecider,
   CalendarRules,
   CalendarState,
-  DomainError,
   profileDecider,
   ProfileState,
   senderDecider,
@@ -15,6 +14,7 @@ import {
 } from '@sms/domain';
 import { CommandContext } from '../commands/command-context';
 import { CommandExecutor } from '../commands/command-executor';
+import { withStreamId } from './load-state';
 
 export class RegisterSenderCommand {
   constructor(
@@ -111,20 +111,10 @@ export class ChangeProfileHandler implements ICommandHandler<ChangeProfileComman
   constructor(private readonly executor: CommandExecutor) {}
 
   async execute({ profileId, input, context, expectedRevision }: ChangeProfileCommand) {
-    try {
-      const result = await this.executor.execute(
-        streams.profile(profileId),
-        profileDecider,
-        { type: 'ChangeProfile', ...input },
-        context,
-        expectedRevision,
-      );
-      return { ...result.state, revision: result.revision };
-    } catch (error) {
-      if (error instanceof DomainError && error.code === 'PROFILE.NOT_FOUND') {
-        throw DomainError.notFound('PROFILE.NOT_FOUND', 'profile', profileId);
-      }
-      throw error;
-    }
+    const command = { type: 'ChangeProfile' as const, ...input };
+    const result = await withStreamId('PROFILE.NOT_FOUND', 'profile', profileId, () =>
+      this.executor.execute(streams.profile(profileId), profileDecider, command, context, expectedRevision),
+    );
+    return { ...result.state, revision: result.revision };
   }
 }

@@ -183,10 +183,7 @@ export class CampaignsController {
 /** `now` is the request time, against which `endDate` must lie in the future. */
 function toSettings(body: CreateCampaignBody, now: string): CampaignSettings {
   const timeZone = body.timeZone ?? 'UTC';
-  const endDate = body.endDate === undefined ? null : toInstant('endDate', body.endDate, timeZone);
-  if (endDate !== null && Date.parse(endDate) <= Date.parse(now)) {
-    throw DomainError.invalid('CAMPAIGN.END_DATE_IN_PAST', 'endDate', body.endDate, 'must be in the future');
-  }
+  const endDate = body.endDate === undefined ? null : readEndDate(body.endDate, timeZone, now);
   return {
     name: body.name,
     reference: body.reference,
@@ -217,11 +214,16 @@ function toSettingChanges(body: UpdateCampaignBody, currentTimeZone: string, now
     changes.chatFlow = { enabled: chatFlow.enabled, flowId: chatFlow.flowId ?? null };
   }
   if (endDate !== undefined) {
-    const instant = toInstant('endDate', endDate, body.timeZone ?? currentTimeZone);
-    if (Date.parse(instant) <= Date.parse(now)) {
-      throw DomainError.invalid('CAMPAIGN.END_DATE_IN_PAST', 'endDate', endDate, 'must be in the future');
-    }
-    changes.endDate = instant;
+    changes.endDate = readEndDate(endDate, body.timeZone ?? currentTimeZone, now);
   }
   return changes;
+}
+
+/** Reads an end date in the campaign's zone and rejects one that is not after `now`. */
+function readEndDate(value: string, timeZone: string, now: string): string {
+  const instant = toInstant('endDate', value, timeZone);
+  if (Date.parse(instant) <= Date.parse(now)) {
+    throw DomainError.invalid('CAMPAIGN.END_DATE_IN_PAST', 'endDate', value, 'must be in the future');
+  }
+  return instant;
 }
