@@ -67,8 +67,8 @@ describe('profiles and the Banner', () => {
       data: { source: 'BANNER' },
     });
 
-    for (const refused of [watchedCampaign, otherCampaign]) {
-      const response = await advisor.post(`/banner/campaigns/${refused}/status`, { status: 'ON' });
+    for (const forbiddenCampaign of [watchedCampaign, otherCampaign]) {
+      const response = await advisor.post(`/banner/campaigns/${forbiddenCampaign}/status`, { status: 'ON' });
       expect(response).toMatchObject({ status: 403, body: { code: 'BANNER.NOT_ALLOWED' } });
     }
     expect((await advisor.get('/campaigns')).status).toBe(403);

@@ -8,7 +8,7 @@ import { Client } from 'pg';
 export const POSTGRES_ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const NATS_URL = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 
-/** A PostgreSQL database created for one test file and dropped after it. */
+/** Creates a PostgreSQL database for one test file; `drop()` removes it. */
 export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `sms_e2e_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
   const admin = new Client({ connectionString: POSTGRES_ADMIN_URL });

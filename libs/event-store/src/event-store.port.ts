@@ -28,7 +28,7 @@ export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | StreamRev
 export interface EventMetadata extends JsonObject {
   readonly correlationId: string;
   readonly causationId: string;
-  /** Who decided: a user (`user:<sub>` with role) or a service (`service:scheduler`). */
+  /** The decision's author: a user (`user:<sub>` with role) or a service (`service:scheduler`). */
   readonly actor: { readonly id: string; readonly role: string };
   /** ISO-8601 instant at which the command was decided. */
   readonly decidedAt: string;

@@ -17,12 +17,12 @@ export interface SmsSubmission {
 export type SubmitOutcome =
   | { readonly status: 'ACCEPTED'; readonly providerMessageId: string }
   /**
-   * The provider answered with an error. `transient` errors (throttling, queue full, not
+   * The provider responded with an error. `transient` errors (throttling, queue full, not
    * connected before submit) may be retried; permanent ones (invalid destination, rejected
    * content) may not.
    */
   | { readonly status: 'REJECTED'; readonly transient: boolean; readonly errorCode: string; readonly reason: string }
-  /** The message may have reached the provider but no answer came (timeout, connection lost after send). */
+  /** The message may have reached the provider, but no response came (timeout, connection lost after send). */
   | { readonly status: 'UNKNOWN'; readonly reason: string };
 
 export type DeliveryStatus = 'DELIVERED' | 'UNDELIVERED' | 'EXPIRED' | 'REJECTED' | 'ACCEPTED' | 'ENROUTE' | 'UNKNOWN';

@@ -4,7 +4,7 @@ import type { Request } from 'express';
 import { CommandContext } from '../commands/command-context';
 import { Caller } from './auth/roles';
 
-/** The command context of an HTTP request: the caller as actor, `X-Correlation-Id` if sent. */
+/** Builds the command context of an HTTP request, with the caller as actor and `X-Correlation-Id` if sent. */
 export const RequestContext = createParamDecorator((role: string | undefined, context: ExecutionContext): CommandContext => {
   const request = context.switchToHttp().getRequest<Request & { caller: Caller }>();
   const requestId = randomUUID();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Actor } from '@sms/domain';
 
-/** Who runs a command, when, and which request or event caused it: copied into every event's metadata. */
+/** The actor, time and cause of a command, copied into the metadata of every event it appends. */
 export interface CommandContext {
   readonly actor: Actor;
   readonly correlationId: string;

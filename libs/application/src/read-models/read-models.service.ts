@@ -6,7 +6,7 @@ import { CampaignListRequest, createSqlProjections, DueTarget as DueTargetRow, R
 import { READ_SCHEMA } from '../infrastructure/infrastructure';
 import { READ_DB } from '../infrastructure/tokens';
 
-/** What the scheduler needs of a campaign that is ON. */
+/** The settings of a campaign that is ON that the scheduler uses. */
 export interface RunningCampaign {
   readonly id: string;
   readonly sessionId: string;
@@ -108,13 +108,13 @@ export class ReadModels implements OnModuleInit {
     });
   }
 
-  /** The rules of a calendar, or undefined while the read model does not have it. */
+  /** Returns the rules of a calendar, or undefined while the read model does not have it yet. */
   async calendarRules(calendarId: string): Promise<CalendarRules | undefined> {
     const calendar = await this.queries.calendars.getCalendar(calendarId);
     return calendar === null ? undefined : calendarRulesOf(calendar);
   }
 
-  /** Attempts of the campaign claimed and not answered yet, as the read model last saw them. */
+  /** Counts the attempts of the campaign claimed and without a provider response yet, as the read model last saw them. */
   async countInFlight(campaignId: string): Promise<number> {
     const counts = await this.queries.targets.countTargetsByStatus(campaignId);
     return counts.inProgress;

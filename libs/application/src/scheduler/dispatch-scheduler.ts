@@ -69,7 +69,7 @@ export class DispatchScheduler implements OnApplicationBootstrap, OnApplicationS
 
   /**
    * Claims due targets of one campaign while its calendar is open, keeping at most
-   * SCHEDULER_MAX_IN_FLIGHT attempts claimed and not yet answered, so that switching the campaign
+   * SCHEDULER_MAX_IN_FLIGHT attempts claimed and without a provider response yet, so that switching the campaign
    * OFF stops sends within that window. Returns when to look at the campaign again: at the next
    * tick when the window or the throughput limit held targets back, when the calendar next opens
    * if it is closed, else after the refresh time.

@@ -1,6 +1,6 @@
 /**
  * A token bucket refilled at `ratePerSecond`, holding at most one second of tokens, so no
- * window of a second or more sees more than the rate plus the one-second burst.
+ * window of a second or more holds more than the rate plus the one-second burst.
  */
 export class TokenBucket {
   private tokens: number;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ReadModels } from '../read-models/read-models.service';
 
-/** What a sender needs to know about a campaign to send one of its messages. */
+/** The campaign settings a sender uses to send one of its messages. */
 export interface SendingContext {
   /** Originator shown on the phone. */
   readonly senderId: string;

@@ -31,7 +31,7 @@ export class RecentSubmissions {
     this.entries.set(providerMessageId, recorded);
   }
 
-  /** Returns and forgets the submission, so a repeated receipt takes the slow path and is deduplicated there. */
+  /** Returns and removes the submission, so a repeated receipt takes the slow path and is deduplicated there. */
   take(providerMessageId: string): Promise<SubmittedAttempt | undefined> | undefined {
     const entry = this.entries.get(providerMessageId);
     this.entries.delete(providerMessageId);

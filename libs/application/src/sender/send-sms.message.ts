@@ -2,7 +2,7 @@ import { TargetLayoutValues } from '@sms/domain';
 
 /**
  * The send command. `claimRevision` is the target stream's revision right after the claim: a
- * sender that appends with it as expected revision knows nobody touched the target since.
+ * sender whose append with it as expected revision succeeds knows the target is unchanged since.
  * The phone number travels in the command so a sender needs no read before submitting.
  */
 export interface SendSmsMessage {

@@ -11,14 +11,14 @@ export class SenderMetrics {
     existing<Histogram>('sms_submit_duration_seconds') ??
     new Histogram({
       name: 'sms_submit_duration_seconds',
-      help: 'Time from submit to the provider answer',
+      help: 'Time from submit to the provider response, in seconds',
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
     });
   private readonly dueToSubmitSeconds =
     existing<Histogram>('sms_claim_to_answer_seconds') ??
     new Histogram({
       name: 'sms_claim_to_answer_seconds',
-      help: 'Time from the scheduler claim to the provider answer',
+      help: 'Time from the scheduler claim to the provider response, in seconds',
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
     });
 

@@ -2,9 +2,9 @@ import { createHmac, randomUUID } from 'node:crypto';
 
 /**
  * Target ids. Unless duplicates are allowed, a target's id is a keyed hash of its campaign and
- * phone number: the second add of the same number to a campaign hits the same stream and fails
- * its `no_stream` expectation, which makes duplicate detection exact under concurrent imports
- * without the number ever appearing in a stream name.
+ * phone number. The second add of the same number to a campaign then hits the same stream and
+ * fails its `no_stream` expectation. That makes duplicate detection exact under concurrent
+ * imports, and the number never appears in a stream name.
  */
 export class TargetIdentity {
   constructor(private readonly key: string) {}

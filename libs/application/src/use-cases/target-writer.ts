@@ -13,7 +13,7 @@ export type AddOutcome = { readonly added: true; readonly targetId: string } | {
 
 /**
  * Appends TargetAdded events in batches. Each target goes to its own stream with the `no_stream`
- * expectation; a number already in the campaign maps to an existing stream, so the store itself
+ * expectation. A number already in the campaign maps to an existing stream, so the store itself
  * rejects the duplicate, also when two imports of the same file run at once.
  */
 @Injectable()

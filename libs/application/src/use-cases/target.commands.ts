@@ -59,7 +59,7 @@ export class AddTargetHandler implements ICommandHandler<AddTargetCommand, AddOu
   }
 }
 
-/** The campaign as its stream has it now; 404 when it does not exist. */
+/** Loads the campaign from its stream; throws a 404 error when it does not exist. */
 export async function requireCampaign(store: EventStore, campaignId: string) {
   const { state } = await loadState(store, streams.campaign(campaignId), campaignDecider);
   if (!state.exists) {

@@ -14,7 +14,7 @@ export interface DomainEvent<Type extends string = string, Data extends object =
   readonly data: Data;
 }
 
-/** Who asked for a change: a user with one of their roles, or one of our services. */
+/** The author of a change: a user with one of their roles, or one of our services. */
 export type Actor = {
   readonly id: string;
   readonly role: string;

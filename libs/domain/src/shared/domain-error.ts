@@ -1,7 +1,7 @@
 /**
- * The one error family of the domain. `code` is stable across releases and processes
- * (`instanceof` does not survive a process boundary, a code does); the HTTP layer maps each
- * kind to a status once.
+ * The one error family of the domain. `code` is stable across releases and processes, because
+ * `instanceof` does not survive a process boundary and a code does. The HTTP layer maps each kind
+ * to a status once.
  */
 export type DomainErrorKind = 'INVALID' | 'NOT_FOUND' | 'CONFLICT' | 'FORBIDDEN' | 'UNAUTHENTICATED' | 'PRECONDITION_FAILED' | 'TOO_LARGE';
 

@@ -22,7 +22,7 @@ export const STREAM_PREFIXES = {
   import: 'import-',
 } as const;
 
-/** The id part of a stream name (`target-abc` gives `abc`). */
+/** Returns the id part of a stream name (`target-abc` gives `abc`). */
 export function idFromStreamName(streamName: string): string {
   return streamName.slice(streamName.indexOf('-') + 1);
 }

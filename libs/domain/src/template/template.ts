@@ -23,7 +23,7 @@ export type TemplateCommand = CreateTemplate;
 
 export type TemplateState = { exists: false } | ({ exists: true } & TemplateCreated['data']);
 
-/** Longest body accepted: ten concatenated GSM-7 segments. */
+/** Maximum body length, in segments of the body's own encoding. */
 export const MAX_TEMPLATE_SEGMENTS = 10;
 
 export const templateDecider: Decider<TemplateState, TemplateCommand, TemplateEvent> = {

@@ -8,7 +8,7 @@ function wallTime(text: string): number {
   return Date.parse(`${text}Z`);
 }
 
-/** The reference: the domain's resolver over offsets asked of Intl each time, without the cache. */
+/** Resolves a wall time with the domain's resolver over offsets read from Intl each time, without the cache. */
 function expectedInstant(wall: number, timeZone: string): number {
   return wallTimeToInstant(wall, zoneOffsetAt(timeZone));
 }

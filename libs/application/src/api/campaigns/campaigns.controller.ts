@@ -129,7 +129,7 @@ export class CampaignsController {
     return state.exists ? { id: state.id, status: state.status, sessionId: state.sessionId, ...state.settings } : undefined;
   }
 
-  /** Every event of the campaign's stream with its actor, oldest first. */
+  /** Lists every event of the campaign's stream with its actor, oldest first. */
   @Get(':id/history')
   @Roles('maker', 'auditor')
   async history(@Param('id') id: string, @Query() query: PageQuery) {
@@ -149,7 +149,7 @@ export class CampaignsController {
     return { items, total: events.length, page: query.page, pageSize: query.pageSize };
   }
 
-  /** The sender, template and calendar a campaign uses, as the read models show them. */
+  /** Returns the sender, template and calendar a campaign uses, as the read models show them. */
   @Get(':id/dependencies')
   async dependencies(@Param('id') id: string) {
     const campaign = (await this.readModels.getCampaign(id)) ?? notFound('CAMPAIGN.NOT_FOUND', 'campaign', id);
@@ -203,7 +203,7 @@ function toSettings(body: CreateCampaignBody, now: string): CampaignSettings {
   };
 }
 
-/** The settings a PATCH body gives, converted as at creation; an end date is read in the new or current zone. */
+/** Converts the settings a PATCH body gives as creation does. An end date is read in the new zone, else the current one. */
 function toSettingChanges(body: UpdateCampaignBody, currentTimeZone: string, now: string): Partial<CampaignSettings> {
   const changes: Partial<CampaignSettings> = {};
   const { chatFlow, endDate, ...plain } = body;

@@ -10,7 +10,7 @@ import { Public, Roles } from '../auth/roles';
 export class HealthController {
   constructor(@Inject(READ_DB) private readonly database: SqlClient) {}
 
-  /** 200 `{ status: "ok" }` once the database answers; 503 naming what does not. */
+  /** Returns `{ status: "ok" }` once the database responds, else 503 naming the database that does not. */
   @Public()
   @Get('health')
   async health() {
@@ -19,7 +19,7 @@ export class HealthController {
       return { status: 'ok' };
     } catch (error) {
       throw new HttpException(
-        { statusCode: 503, code: 'HEALTH.DOWN', message: `database ${this.database.label} does not answer: ${(error as Error).message}` },
+        { statusCode: 503, code: 'HEALTH.DOWN', message: `database ${this.database.label} did not respond: ${(error as Error).message}` },
         503,
       );
     }
