@@ -112,6 +112,12 @@ export interface EventStore {
   /** Events of one stream, oldest first; an empty array when the stream does not exist. */
   readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
 
+  /**
+   * Events of several streams in one round trip: grouped by stream in the order of `streamNames`,
+   * each stream oldest first. A stream that does not exist contributes nothing.
+   */
+  readStreams(streamNames: readonly string[]): Promise<RecordedEvent[]>;
+
   /** Events of every stream in global order, never past a transaction that may still commit. */
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
 

@@ -99,6 +99,10 @@ class InterleavingStore implements EventStore {
     return this.inner.appendToStreams(appends);
   }
 
+  readStreams(streamNames: readonly string[]): Promise<RecordedEvent[]> {
+    return this.inner.readStreams(streamNames);
+  }
+
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> {
     return this.inner.readAll(options);
   }

@@ -69,6 +69,30 @@ export function describeEventStoreContract(adapterName: string, openFixture: () 
       });
     });
 
+    describe('readStreams', () => {
+      it('returns the events of each stream asked for, grouped in the order asked, oldest first', async () => {
+        const first = streamName('order');
+        const second = streamName('order');
+        const missing = streamName('order');
+        await store.appendToStream(first, [newEvent(), newEvent()]);
+        await store.appendToStream(second, [newEvent()]);
+        await store.appendToStream(first, [newEvent()]);
+
+        const events = await store.readStreams([second, missing, first]);
+
+        expect(events.map((event) => [event.streamName, event.revision])).toEqual([
+          [second, 0],
+          [first, 0],
+          [first, 1],
+          [first, 2],
+        ]);
+      });
+
+      it('returns nothing for no streams', async () => {
+        expect(await store.readStreams([])).toEqual([]);
+      });
+    });
+
     describe('appendToStream with expected revision any', () => {
       it('appends whether the stream exists or not', async () => {
         const stream = streamName('order');

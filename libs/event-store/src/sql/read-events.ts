@@ -67,6 +67,25 @@ export async function readStreamEvents(
   return result.rows.map(toRecordedEvent);
 }
 
+export async function readStreamsEvents(
+  db: SqlExecutor,
+  tables: EventStoreTables,
+  streamNames: readonly string[],
+): Promise<RecordedEvent[]> {
+  if (streamNames.length === 0) {
+    return [];
+  }
+  const result = await db.query<EventRow>(
+    `SELECT transaction_id::text AS transaction_id, global_sequence, e.stream_name, revision,
+            event_id::text AS event_id, event_type, data, metadata, recorded_at
+     FROM unnest($1::text[]) WITH ORDINALITY AS wanted(stream_name, place)
+     JOIN ${tables.events} e ON e.stream_name = wanted.stream_name
+     ORDER BY wanted.place, e.revision`,
+    [streamNames],
+  );
+  return result.rows.map(toRecordedEvent);
+}
+
 /**
  * Reads events in global order after `request.after`, never past the oldest transaction still
  * running. A transaction that commits late has a lower id than later ones, so a reader that went

@@ -17,7 +17,7 @@ import { silentLogger, StructuredLogger } from '../logger';
 import { appendWithin, AppendOutcome, validateAppends } from './append-events';
 import { DEFAULT_EVENT_STORE_SCHEMA, ensureEventStoreSchema, EventStoreTables, eventStoreTables } from './event-store-schema';
 import { DEFAULT_POLL_INTERVAL_MS, DEFAULT_SUBSCRIPTION_BATCH_SIZE, PollingSubscription } from './polling-subscription';
-import { ReadAllPage, readAllPage, ReadAllPageRequest, readStreamEvents } from './read-events';
+import { ReadAllPage, readAllPage, ReadAllPageRequest, readStreamEvents, readStreamsEvents } from './read-events';
 
 export interface SqlEventStoreOptions {
   /** PostgreSQL schema of the store's tables; `event_store` when absent. */
@@ -92,6 +92,10 @@ export class SqlEventStore implements EventStore {
 
   async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     return readStreamEvents(this.client, this.tables, streamName, options);
+  }
+
+  async readStreams(streamNames: readonly string[]): Promise<RecordedEvent[]> {
+    return readStreamsEvents(this.client, this.tables, streamNames);
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
