@@ -14,3 +14,4 @@ export * from './time/wall-time';
 export * from './calendar/calendar';
 export * from './calendar/calendar-aggregate';
 export * from './profile/profile';
+export * from './campaign/target-layouts';

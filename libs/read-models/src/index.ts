@@ -4,7 +4,7 @@ export * from './shared/paging';
 export { DEFAULT_READ_MODEL_SCHEMA, quoteSchemaName } from './shared/schema-name';
 export type { ReadModelOptions } from './shared/schema-name';
 export { foldForSearch } from './shared/search-text';
-export { EMPTY_TARGET_COUNTS, TARGET_STATUSES } from './campaigns/target-counts';
+export { countStatuses, EMPTY_TARGET_COUNTS, TARGET_STATUSES } from './campaigns/target-counts';
 export type { TargetCounts } from './campaigns/target-counts';
 export * from './campaigns/campaigns.projection';
 export * from './campaigns/campaigns.queries';

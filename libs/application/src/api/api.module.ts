@@ -11,9 +11,14 @@ import {
   AssignCampaignProfilesHandler,
   ChangeCampaignSettingsHandler,
   CreateCampaignHandler,
+  DefineTargetLayoutsHandler,
   DeleteCampaignHandler,
   ToggleCampaignStatusHandler,
 } from '../use-cases/campaign.commands';
+import { CampaignAsOf } from '../use-cases/campaign-as-of';
+import { DuplicateCampaignHandler } from '../use-cases/campaign-copy.commands';
+import { TargetCopier } from '../use-cases/target-copier';
+import { EmptyCampaignHandler } from '../use-cases/campaign-empty.commands';
 import {
   ChangeProfileHandler,
   CreateCalendarHandler,
@@ -24,7 +29,7 @@ import {
 import { CalendarsController } from './calendars/calendars.controller';
 import { ProfilesController } from './profiles/profiles.controller';
 import { BannerController } from './banner/banner.controller';
-import { AddTargetHandler } from '../use-cases/target.commands';
+import { AddTargetHandler, RemoveTargetHandler } from '../use-cases/target.commands';
 import { TargetWriter } from '../use-cases/target-writer';
 import { AuthGuard } from './auth/auth.guard';
 import { CampaignsController } from './campaigns/campaigns.controller';
@@ -82,7 +87,13 @@ import { TemplatesController } from './templates/templates.controller';
     ToggleCampaignStatusHandler,
     ChangeCampaignSettingsHandler,
     DeleteCampaignHandler,
+    DefineTargetLayoutsHandler,
+    DuplicateCampaignHandler,
+    TargetCopier,
+    EmptyCampaignHandler,
+    CampaignAsOf,
     AddTargetHandler,
+    RemoveTargetHandler,
   ],
 })
 export class ApiModule {}

@@ -11,6 +11,7 @@ import {
   DomainError,
   senderDecider,
   streams,
+  TargetLayout,
   templateDecider,
   ToggleSource,
 } from '@sms/domain';
@@ -125,7 +126,8 @@ export class ChangeCampaignSettingsHandler implements ICommandHandler<
 
   async execute({ campaignId, changes, context, expectedRevision }: ChangeCampaignSettingsCommand) {
     await assertDependencies(this.store, changes);
-    const command = { type: 'ChangeCampaignSettings' as const, changes };
+    const templatePlaceholders = changes.templateId === undefined ? undefined : await placeholdersOf(this.store, changes.templateId);
+    const command = { type: 'ChangeCampaignSettings' as const, changes, templatePlaceholders };
     const result = await withStreamId('CAMPAIGN.NOT_FOUND', 'campaign', campaignId, () =>
       this.executor.execute(streams.campaign(campaignId), campaignDecider, command, context, expectedRevision),
     );
@@ -188,4 +190,41 @@ export class AssignCampaignProfilesHandler implements ICommandHandler<
     );
     return { state: result.state, revision: result.revision };
   }
+}
+
+export class DefineTargetLayoutsCommand {
+  constructor(
+    readonly campaignId: string,
+    readonly layouts: TargetLayout[],
+    readonly context: CommandContext,
+    readonly expectedRevision?: number,
+  ) {}
+}
+
+/** Replaces a campaign's target layouts; each must define every placeholder of the campaign's template. */
+@CommandHandler(DefineTargetLayoutsCommand)
+export class DefineTargetLayoutsHandler implements ICommandHandler<DefineTargetLayoutsCommand, { state: CampaignState; revision: number }> {
+  constructor(
+    private readonly executor: CommandExecutor,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
+
+  async execute({ campaignId, layouts, context, expectedRevision }: DefineTargetLayoutsCommand) {
+    const { state } = await loadState(this.store, streams.campaign(campaignId), campaignDecider);
+    if (!state.exists) {
+      throw DomainError.notFound('CAMPAIGN.NOT_FOUND', 'campaign', campaignId);
+    }
+    const templatePlaceholders = await placeholdersOf(this.store, state.settings.templateId);
+    const command = { type: 'DefineTargetLayouts' as const, layouts, templatePlaceholders };
+    const result = await withStreamId('CAMPAIGN.NOT_FOUND', 'campaign', campaignId, () =>
+      this.executor.execute(streams.campaign(campaignId), campaignDecider, command, context, expectedRevision),
+    );
+    return { state: result.state, revision: result.revision };
+  }
+}
+
+/** Placeholders of a template, read from its stream; none when it does not exist. */
+async function placeholdersOf(store: EventStore, templateId: string): Promise<string[]> {
+  const { state } = await loadState(store, streams.template(templateId), templateDecider);
+  return state.exists ? state.placeholders : [];
 }

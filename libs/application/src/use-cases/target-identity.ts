@@ -13,7 +13,15 @@ export class TargetIdentity {
     if (allowDuplicate) {
       return randomUUID();
     }
-    const digest = createHmac('sha256', this.key).update(`${campaignId}\n${e164}`).digest('base64url');
+    return this.hash(`${campaignId}\n${e164}`);
+  }
+
+  copyIdFor(campaignId: string, sourceTargetId: string): string {
+    return this.hash(`copy\n${campaignId}\n${sourceTargetId}`);
+  }
+
+  private hash(input: string): string {
+    const digest = createHmac('sha256', this.key).update(input).digest('base64url');
     return `h${digest.slice(0, 26)}`;
   }
 }

@@ -7,7 +7,8 @@ import { EVENT_STORE, SECRETS } from '../infrastructure/tokens';
 import { Secrets } from '../infrastructure/secrets';
 import { TargetIdentity } from './target-identity';
 
-export type NewTarget = Omit<TargetAdded['data'], 'targetId'> & { insertIfDuplicate: boolean };
+/** `targetId`, when given, replaces the id derived from the number (copies of a campaign's targets). */
+export type NewTarget = Omit<TargetAdded['data'], 'targetId'> & { insertIfDuplicate: boolean; targetId?: string };
 
 export type AddOutcome = { readonly added: true; readonly targetId: string } | { readonly added: false; readonly duplicateOf: string };
 
@@ -27,19 +28,29 @@ export class TargetWriter {
     this.identity = new TargetIdentity(secrets.numberHashKey);
   }
 
+  /** Id a target of `campaignId` gets when it is added without duplicates allowed. */
+  idFor(campaignId: string, e164: string): string {
+    return this.identity.idFor(campaignId, e164, false);
+  }
+
+  /** Id of the copy, in `campaignId`, of another campaign's target: the same on every run of the copy. */
+  copyIdFor(campaignId: string, sourceTargetId: string): string {
+    return this.identity.copyIdFor(campaignId, sourceTargetId);
+  }
+
   async addMany(targets: readonly NewTarget[], context: CommandContext): Promise<AddOutcome[]> {
     const outcomes: Array<AddOutcome | undefined> = new Array(targets.length);
     const appends: Array<{ index: number; streamName: string; events: NewEvent[] }> = [];
     const batchIds = new Set<string>();
 
     targets.forEach((target, index) => {
-      const targetId = this.identity.idFor(target.campaignId, target.phoneNumber, target.insertIfDuplicate);
+      const targetId = target.targetId ?? this.identity.idFor(target.campaignId, target.phoneNumber, target.insertIfDuplicate);
       if (batchIds.has(targetId)) {
         outcomes[index] = { added: false, duplicateOf: targetId };
         return;
       }
       batchIds.add(targetId);
-      const { insertIfDuplicate: _, ...data } = target;
+      const { insertIfDuplicate: _, targetId: __, ...data } = target;
       appends.push({ index, streamName: streams.target(targetId), events: [toEvent({ targetId, ...data }, context)] });
     });
 

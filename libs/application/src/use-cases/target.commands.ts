@@ -1,10 +1,21 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { campaignDecider, DomainError, normalisePhoneNumber, streams, TargetLayoutValues } from '@sms/domain';
+import {
+  assertNoViolations,
+  campaignDecider,
+  DomainError,
+  layoutValueViolations,
+  normalisePhoneNumber,
+  streams,
+  targetDecider,
+  TargetLayoutValues,
+  TargetState,
+} from '@sms/domain';
 import { EventStore } from '@sms/event-store';
 import { CommandContext } from '../commands/command-context';
+import { CommandExecutor } from '../commands/command-executor';
 import { EVENT_STORE } from '../infrastructure/tokens';
-import { loadState } from './load-state';
+import { loadState, withStreamId } from './load-state';
 import { toInstant } from './local-date';
 import { AddOutcome, TargetWriter } from './target-writer';
 
@@ -35,6 +46,9 @@ export class AddTargetHandler implements ICommandHandler<AddTargetCommand, AddOu
 
   async execute({ campaignId, input, defaultCountry, context }: AddTargetCommand): Promise<AddOutcome> {
     const campaign = await requireCampaign(this.store, campaignId);
+    if (input.layout !== undefined) {
+      assertNoViolations('TARGET.INVALID_LAYOUT', layoutValueViolations(campaign.layouts, input.layout));
+    }
     const phone = normalisePhoneNumber(input.phoneNumber, defaultCountry);
     if (!phone.ok) {
       throw DomainError.invalid('TARGET.INVALID_PHONE_NUMBER', 'phoneNumber', input.phoneNumber, phone.rule);
@@ -66,4 +80,35 @@ export async function requireCampaign(store: EventStore, campaignId: string) {
     throw DomainError.notFound('CAMPAIGN.NOT_FOUND', 'campaign', campaignId);
   }
   return state;
+}
+
+export class RemoveTargetCommand {
+  constructor(
+    readonly campaignId: string,
+    readonly targetId: string,
+    readonly context: CommandContext,
+    readonly expectedRevision?: number,
+  ) {}
+}
+
+/** Cancels one pending target of a campaign; 409 once an attempt has started. */
+@CommandHandler(RemoveTargetCommand)
+export class RemoveTargetHandler implements ICommandHandler<RemoveTargetCommand, { state: TargetState; revision: number }> {
+  constructor(
+    private readonly executor: CommandExecutor,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
+
+  async execute({ campaignId, targetId, context, expectedRevision }: RemoveTargetCommand) {
+    // A target never changes campaign, so this check cannot be outdated by the time of the append.
+    const { state } = await loadState(this.store, streams.target(targetId), targetDecider);
+    if (!state.exists || state.campaignId !== campaignId) {
+      throw DomainError.notFound('TARGET.NOT_FOUND', 'target', targetId);
+    }
+    const command = { type: 'RemoveTarget' as const, reason: 'REMOVED' as const, now: context.now };
+    const result = await withStreamId('TARGET.NOT_FOUND', 'target', targetId, () =>
+      this.executor.execute(streams.target(targetId), targetDecider, command, context, expectedRevision),
+    );
+    return { state: result.state, revision: result.revision };
+  }
 }

@@ -1,5 +1,6 @@
 import { assertNever, Decider, DomainEvent } from '../shared/decider';
 import { DomainError } from '../shared/domain-error';
+import { assertNoViolations, layoutViolations, TargetLayout, uncoveredPlaceholders } from './target-layouts';
 
 export type CampaignStatus = 'ON' | 'OFF';
 /** Front end that switched a campaign: the Maker (admins) or the Banner (advisors). */
@@ -28,7 +29,8 @@ export type CampaignSettings = {
   tags: string[];
 };
 
-export type CampaignCreated = DomainEvent<'CampaignCreated', { id: string } & CampaignSettings>;
+/** `copiedFrom` names the campaign this one duplicates; absent on campaigns created from scratch. */
+export type CampaignCreated = DomainEvent<'CampaignCreated', { id: string; copiedFrom?: string } & CampaignSettings>;
 export type StatusToggled = DomainEvent<
   'StatusToggled',
   { status: CampaignStatus; sessionId: string; newSession: boolean; source: ToggleSource }
@@ -40,9 +42,28 @@ export type CampaignSettingsChanged = DomainEvent<
 >;
 export type CampaignDeleted = DomainEvent<'CampaignDeleted', { id: string }>;
 export type CampaignProfilesAssigned = DomainEvent<'CampaignProfilesAssigned', { profileIds: string[] }>;
-export type CampaignEvent = CampaignCreated | StatusToggled | CampaignSettingsChanged | CampaignDeleted | CampaignProfilesAssigned;
+/** The campaign's target layouts after the change, whole. */
+export type TargetLayoutsDefined = DomainEvent<'TargetLayoutsDefined', { layouts: TargetLayout[] }>;
+/** Every target still pending was cancelled; `removed` of them, each with its own TargetRemoved. */
+export type CampaignEmptied = DomainEvent<'CampaignEmptied', { removed: number }>;
+export type CampaignEvent =
+  | CampaignCreated
+  | StatusToggled
+  | CampaignSettingsChanged
+  | CampaignDeleted
+  | CampaignProfilesAssigned
+  | TargetLayoutsDefined
+  | CampaignEmptied;
 
-export type CreateCampaign = { type: 'CreateCampaign'; id: string; settings: CampaignSettings };
+/** Layouts and profiles are given when the campaign is a copy; a new campaign starts with none. */
+export type CreateCampaign = {
+  type: 'CreateCampaign';
+  id: string;
+  settings: CampaignSettings;
+  copiedFrom?: string;
+  layouts?: TargetLayout[];
+  profileIds?: string[];
+};
 export type ToggleStatus = {
   type: 'ToggleStatus';
   status: CampaignStatus;
@@ -51,15 +72,38 @@ export type ToggleStatus = {
   newSessionId: string;
   source: ToggleSource;
 };
-export type ChangeCampaignSettings = { type: 'ChangeCampaignSettings'; changes: Partial<CampaignSettings> };
+/** `templatePlaceholders` are those of the template named by `changes.templateId`, when it changes. */
+export type ChangeCampaignSettings = {
+  type: 'ChangeCampaignSettings';
+  changes: Partial<CampaignSettings>;
+  templatePlaceholders?: readonly string[];
+};
 export type DeleteCampaign = { type: 'DeleteCampaign' };
 /** Replaces the profiles a campaign is assigned to; the caller checks that they exist. */
 export type AssignCampaignProfiles = { type: 'AssignCampaignProfiles'; profileIds: string[] };
-export type CampaignCommand = CreateCampaign | ToggleStatus | ChangeCampaignSettings | DeleteCampaign | AssignCampaignProfiles;
+/** Replaces the target layouts; `templatePlaceholders` are those of the campaign's template. */
+export type DefineTargetLayouts = { type: 'DefineTargetLayouts'; layouts: TargetLayout[]; templatePlaceholders: readonly string[] };
+export type RecordCampaignEmptied = { type: 'RecordCampaignEmptied'; removed: number };
+export type CampaignCommand =
+  | CreateCampaign
+  | ToggleStatus
+  | ChangeCampaignSettings
+  | DeleteCampaign
+  | AssignCampaignProfiles
+  | DefineTargetLayouts
+  | RecordCampaignEmptied;
 
 export type CampaignState =
   | { exists: false }
-  | { exists: true; id: string; settings: CampaignSettings; status: CampaignStatus; sessionId: string | null; profileIds: string[] };
+  | {
+      exists: true;
+      id: string;
+      settings: CampaignSettings;
+      status: CampaignStatus;
+      sessionId: string | null;
+      profileIds: string[];
+      layouts: TargetLayout[];
+    };
 
 export const campaignDecider: Decider<CampaignState, CampaignCommand, CampaignEvent> = {
   initialState: () => ({ exists: false }),
@@ -70,8 +114,8 @@ export const campaignDecider: Decider<CampaignState, CampaignCommand, CampaignEv
 function evolveCampaign(state: CampaignState, event: CampaignEvent): CampaignState {
   switch (event.type) {
     case 'CampaignCreated': {
-      const { id, ...settings } = event.data;
-      return { exists: true, id, settings, status: 'OFF', sessionId: null, profileIds: [] };
+      const { id, copiedFrom: _, ...settings } = event.data;
+      return { exists: true, id, settings, status: 'OFF', sessionId: null, profileIds: [], layouts: [] };
     }
     case 'StatusToggled':
       return state.exists ? { ...state, status: event.data.status, sessionId: event.data.sessionId } : state;
@@ -79,6 +123,10 @@ function evolveCampaign(state: CampaignState, event: CampaignEvent): CampaignSta
       return state.exists ? { ...state, settings: event.data.settings } : state;
     case 'CampaignProfilesAssigned':
       return state.exists ? { ...state, profileIds: event.data.profileIds } : state;
+    case 'TargetLayoutsDefined':
+      return state.exists ? { ...state, layouts: event.data.layouts } : state;
+    case 'CampaignEmptied':
+      return state;
     case 'CampaignDeleted':
       // A deleted campaign keeps its stream for history but no longer exists for commands.
       return { exists: false };
@@ -93,7 +141,7 @@ function decideCampaign(command: CampaignCommand, state: CampaignState): Campaig
       if (state.exists) {
         throw DomainError.conflict('CAMPAIGN.ALREADY_EXISTS', `campaign '${command.id}' already exists`);
       }
-      return [{ type: 'CampaignCreated', data: { id: command.id, ...command.settings } }];
+      return create(command);
 
     case 'ToggleStatus':
       return toggle(command, existing(state));
@@ -107,6 +155,13 @@ function decideCampaign(command: CampaignCommand, state: CampaignState): Campaig
       const same = profileIds.length === campaign.profileIds.length && profileIds.every((id) => campaign.profileIds.includes(id));
       return same ? [] : [{ type: 'CampaignProfilesAssigned', data: { profileIds } }];
     }
+
+    case 'DefineTargetLayouts':
+      return defineLayouts(command, existing(state));
+
+    case 'RecordCampaignEmptied':
+      existing(state);
+      return [{ type: 'CampaignEmptied', data: { removed: command.removed } }];
 
     case 'DeleteCampaign': {
       const campaign = existing(state);
@@ -128,13 +183,55 @@ function existing(state: CampaignState): Extract<CampaignState, { exists: true }
   return state;
 }
 
+function create(command: CreateCampaign): CampaignEvent[] {
+  const { id, settings, copiedFrom, layouts = [], profileIds = [] } = command;
+  const created: CampaignCreated = {
+    type: 'CampaignCreated',
+    data: copiedFrom === undefined ? { id, ...settings } : { id, copiedFrom, ...settings },
+  };
+  return [
+    created,
+    ...(layouts.length > 0 ? [{ type: 'TargetLayoutsDefined' as const, data: { layouts } }] : []),
+    ...(profileIds.length > 0 ? [{ type: 'CampaignProfilesAssigned' as const, data: { profileIds } }] : []),
+  ];
+}
+
 /** Records the settings that really change; a change to nothing records nothing. */
 function changeSettings(command: ChangeCampaignSettings, state: Extract<CampaignState, { exists: true }>): CampaignEvent[] {
   const settings = { ...state.settings, ...command.changes };
+  if (settings.templateId !== state.settings.templateId && command.templatePlaceholders !== undefined) {
+    const gaps = uncoveredPlaceholders(state.layouts, command.templatePlaceholders);
+    assertNoViolations(
+      'CAMPAIGN.TEMPLATE_NOT_COVERED',
+      gaps.map(({ layout, missing }) => ({
+        field: 'templateId',
+        value: settings.templateId,
+        rule: `uses placeholders ${quoteAll(missing)} that layout '${layout.name}' does not define`,
+      })),
+    );
+  }
   const changed = (Object.keys(command.changes) as Array<keyof CampaignSettings>).filter(
     (key) => JSON.stringify(settings[key]) !== JSON.stringify(state.settings[key]),
   );
   return changed.length === 0 ? [] : [{ type: 'CampaignSettingsChanged', data: { changed, settings } }];
+}
+
+/** Records the layouts when they differ from the current ones and cover the template's placeholders. */
+function defineLayouts(command: DefineTargetLayouts, state: Extract<CampaignState, { exists: true }>): CampaignEvent[] {
+  assertNoViolations('CAMPAIGN.INVALID_LAYOUTS', layoutViolations(command.layouts));
+  const gaps = uncoveredPlaceholders(command.layouts, command.templatePlaceholders);
+  assertNoViolations(
+    'CAMPAIGN.TEMPLATE_NOT_COVERED',
+    gaps.map(({ index, missing }) => ({
+      field: `layouts[${index}].fields`,
+      value: missing,
+      rule: `must define ${quoteAll(missing)}: template '${state.settings.templateId}' uses them as placeholders`,
+    })),
+  );
+  if (JSON.stringify(command.layouts) === JSON.stringify(state.layouts)) {
+    return [];
+  }
+  return [{ type: 'TargetLayoutsDefined', data: { layouts: command.layouts } }];
 }
 
 /** Switching to the current status records nothing; the first ON, or ON without carry-on, opens a session. */
@@ -145,4 +242,8 @@ function toggle(command: ToggleStatus, state: Extract<CampaignState, { exists: t
   const opensSession = command.status === 'ON' && (state.sessionId === null || !command.carryOnSession);
   const sessionId = opensSession || state.sessionId === null ? command.newSessionId : state.sessionId;
   return [{ type: 'StatusToggled', data: { status: command.status, sessionId, newSession: opensSession, source: command.source } }];
+}
+
+function quoteAll(keys: readonly string[]): string {
+  return keys.map((key) => `'${key}'`).join(', ');
 }

@@ -130,3 +130,87 @@ describe('campaign decider, profiles', () => {
       .then([]);
   });
 });
+
+describe('campaign decider, target layouts', () => {
+  const relance = { name: 'relance', fields: [{ key: 'firstName', label: 'Prénom', type: 'string' as const }] };
+  const payment = {
+    name: 'paiement',
+    fields: [
+      { key: 'firstName', label: 'Prénom', type: 'string' as const },
+      { key: 'amount', label: 'Montant', type: 'number' as const },
+    ],
+  };
+  const defined = { type: 'TargetLayoutsDefined' as const, data: { layouts: [relance] } };
+
+  it('defines layouts that hold every placeholder of the template', () => {
+    spec
+      .given([created])
+      .when({ type: 'DefineTargetLayouts', layouts: [relance, payment], templatePlaceholders: ['firstName', 'phoneNumber'] })
+      .then([{ type: 'TargetLayoutsDefined', data: { layouts: [relance, payment] } }]);
+  });
+
+  it('rejects a layout that lacks a placeholder of the template, naming it', () => {
+    const decide = spec
+      .given([created])
+      .when({ type: 'DefineTargetLayouts', layouts: [relance, payment], templatePlaceholders: ['firstName', 'amount'] }).result;
+    expect(decide).toThrow(expect.objectContaining({ code: 'CAMPAIGN.TEMPLATE_NOT_COVERED' }));
+    expect(decide).toThrow(/layouts\[0\]\.fields .*'amount'/);
+  });
+
+  it('rejects a reserved key and a key used twice in one layout', () => {
+    const layout = {
+      name: 'x',
+      fields: [
+        { key: 'startDate', label: 'Start', type: 'date' as const },
+        { key: 'city', label: 'Ville', type: 'string' as const },
+        { key: 'city', label: 'Ville 2', type: 'string' as const },
+      ],
+    };
+    const decide = spec.given([created]).when({ type: 'DefineTargetLayouts', layouts: [layout], templatePlaceholders: [] }).result;
+    expect(decide).toThrow(expect.objectContaining({ code: 'CAMPAIGN.INVALID_LAYOUTS' }));
+    expect(decide).toThrow(/fields\[0\]\.key "startDate" is reserved.*fields\[2\]\.key "city" must be unique/);
+  });
+
+  it('records nothing when the layouts do not change', () => {
+    spec
+      .given([created, defined])
+      .when({ type: 'DefineTargetLayouts', layouts: [relance], templatePlaceholders: [] })
+      .then([]);
+  });
+
+  it('refuses a new template whose placeholders a layout lacks', () => {
+    spec
+      .given([created, defined])
+      .when({ type: 'ChangeCampaignSettings', changes: { templateId: 'template-2' }, templatePlaceholders: ['firstName', 'amount'] })
+      .thenThrows('CAMPAIGN.TEMPLATE_NOT_COVERED');
+    spec
+      .given([created, defined])
+      .when({ type: 'ChangeCampaignSettings', changes: { templateId: 'template-2' }, templatePlaceholders: ['firstName'] })
+      .then([{ type: 'CampaignSettingsChanged', data: { changed: ['templateId'], settings: { ...settings, templateId: 'template-2' } } }]);
+  });
+});
+
+describe('campaign decider, copies and emptying', () => {
+  it('creates a copy with its source, layouts and profiles in one decision', () => {
+    const layouts = [{ name: 'relance', fields: [{ key: 'firstName', label: 'Prénom', type: 'string' as const }] }];
+    spec
+      .given([])
+      .when({ type: 'CreateCampaign', id: 'c2', settings, copiedFrom: 'c1', layouts, profileIds: ['p1'] })
+      .then([
+        { type: 'CampaignCreated', data: { id: 'c2', copiedFrom: 'c1', ...settings } },
+        { type: 'TargetLayoutsDefined', data: { layouts } },
+        { type: 'CampaignProfilesAssigned', data: { profileIds: ['p1'] } },
+      ]);
+  });
+
+  it('records how many targets emptying cancelled', () => {
+    spec
+      .given([created])
+      .when({ type: 'RecordCampaignEmptied', removed: 3 })
+      .then([{ type: 'CampaignEmptied', data: { removed: 3 } }]);
+  });
+
+  it('refuses to empty a campaign that does not exist', () => {
+    spec.given([]).when({ type: 'RecordCampaignEmptied', removed: 0 }).thenThrows('CAMPAIGN.NOT_FOUND');
+  });
+});

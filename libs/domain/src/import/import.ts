@@ -1,7 +1,8 @@
 import { assertNever, Decider, DomainEvent } from '../shared/decider';
 import { DomainError } from '../shared/domain-error';
 
-export type ImportSource = 'csv' | 'database' | 'crm' | 'payment';
+/** `campaign` copies the targets of another campaign (duplicate with targets). */
+export type ImportSource = 'csv' | 'database' | 'crm' | 'payment' | 'campaign';
 
 export type ImportRowError = { line: number; value: string; reason: string };
 

@@ -73,4 +73,9 @@ export type SmsDeliveryReported = DomainEvent<
   }
 >;
 
-export type TargetEvent = TargetAdded | SmsAttemptStarted | SmsSubmissionStarted | SmsAttempted | SmsDeliveryReported;
+/** Why a pending target was cancelled: removed on its own, or with every pending target of its campaign. */
+export type RemovalReason = 'REMOVED' | 'CAMPAIGN_EMPTIED';
+
+export type TargetRemoved = DomainEvent<'TargetRemoved', { reason: RemovalReason; at: string }>;
+
+export type TargetEvent = TargetAdded | SmsAttemptStarted | SmsSubmissionStarted | SmsAttempted | SmsDeliveryReported | TargetRemoved;

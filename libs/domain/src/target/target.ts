@@ -1,7 +1,16 @@
 import { assertNever, Decider } from '../shared/decider';
 import { DomainError } from '../shared/domain-error';
 import { SmsEncoding } from '../messages/sms-encoding';
-import { AttemptError, DeliveryStatus, SmsAttempted, SubmitStatus, TargetAdded, TargetEvent, TargetStatus } from './target.events';
+import {
+  AttemptError,
+  DeliveryStatus,
+  RemovalReason,
+  SmsAttempted,
+  SubmitStatus,
+  TargetAdded,
+  TargetEvent,
+  TargetStatus,
+} from './target.events';
 
 export type AddTarget = { type: 'AddTarget' } & TargetAdded['data'];
 
@@ -32,7 +41,10 @@ export type RecordDeliveryReceipt = {
   receivedAt: string;
 };
 
-export type TargetCommand = AddTarget | StartAttempt | StartSubmission | RecordAttemptOutcome | RecordDeliveryReceipt;
+/** Cancels a pending target; refused once an attempt has started. */
+export type RemoveTarget = { type: 'RemoveTarget'; reason: RemovalReason; now: string };
+
+export type TargetCommand = AddTarget | StartAttempt | StartSubmission | RecordAttemptOutcome | RecordDeliveryReceipt | RemoveTarget;
 
 export type AttemptState = {
   id: string;
@@ -88,6 +100,8 @@ export function evolveTarget(state: TargetState, event: TargetEvent): TargetStat
       const updated = updateAttempt(state, event.data.attemptId, { delivery: event.data.status });
       return { ...updated, status: event.data.status === 'DELIVERED' ? 'DELIVERED' : 'UNDELIVERED' };
     }
+    case 'TargetRemoved':
+      return { ...state, status: 'CANCELLED' };
     default:
       return assertNever(event);
   }
@@ -126,6 +140,14 @@ function decideTarget(command: TargetCommand, state: TargetState): TargetEvent[]
       return recordOutcome(command, state);
     case 'RecordDeliveryReceipt':
       return recordReceipt(command, state);
+    case 'RemoveTarget':
+      if (state.status !== 'PENDING') {
+        throw DomainError.conflict(
+          'TARGET.NOT_PENDING',
+          `target '${state.targetId}' is ${state.status}: only a PENDING target can be removed`,
+        );
+      }
+      return [{ type: 'TargetRemoved', data: { reason: command.reason, at: command.now } }];
     default:
       return assertNever(command);
   }

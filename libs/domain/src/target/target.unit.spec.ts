@@ -142,3 +142,24 @@ describe('target decider', () => {
       .thenThrows('ATTEMPT.NOT_FOUND');
   });
 });
+
+describe('target decider, removal', () => {
+  const now = '2026-12-07T08:00:00.000Z';
+
+  it('cancels a pending target, recording why', () => {
+    spec
+      .given([added])
+      .when({ type: 'RemoveTarget', reason: 'CAMPAIGN_EMPTIED', now })
+      .then([{ type: 'TargetRemoved', data: { reason: 'CAMPAIGN_EMPTIED', at: now } }]);
+  });
+
+  it('refuses to remove a target whose attempt has started', () => {
+    spec.given([added, started]).when({ type: 'RemoveTarget', reason: 'REMOVED', now }).thenThrows('TARGET.NOT_PENDING');
+  });
+
+  it('refuses to remove a target twice, and no attempt starts on a cancelled target', () => {
+    const removed = { type: 'TargetRemoved' as const, data: { reason: 'REMOVED' as const, at: now } };
+    spec.given([added, removed]).when({ type: 'RemoveTarget', reason: 'REMOVED', now }).thenThrows('TARGET.NOT_PENDING');
+    spec.given([added, removed]).when({ type: 'StartAttempt', attemptId: 'a1', sessionId: 's1', now }).thenThrows('TARGET.NOT_PENDING');
+  });
+});

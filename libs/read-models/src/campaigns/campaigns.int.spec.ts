@@ -38,10 +38,28 @@ describe.each(TEST_DATABASES)('campaigns view on $name', (database) => {
         status: 'OFF',
         sessionId: null,
         profileIds: [],
+        layouts: [],
+        copiedFrom: null,
         counts: EMPTY_TARGET_COUNTS,
         revision: 0,
         createdAt: '2026-12-07T08:00:00.000Z',
       });
+    });
+
+    it('shows the layouts and the source of a copy, and ignores a replayed layouts event', async () => {
+      const id = newId('c');
+      const layouts = [{ name: 'relance', fields: [{ key: 'firstName', label: 'Prénom', type: 'string' as const }] }];
+      const copied = campaignCreated(id, { name: 'Relance (copy)' });
+      const events = [
+        log.record(streams.campaign(id), { ...copied, data: { ...copied.data, copiedFrom: 'c-source' } }),
+        log.record(streams.campaign(id), { type: 'TargetLayoutsDefined', data: { layouts } }),
+      ];
+      await projectBatch(test.db, [projection], events);
+      await projectBatch(test.db, [projection], events);
+
+      const campaign = await queries.getCampaign(id);
+
+      expect(campaign).toMatchObject({ layouts, copiedFrom: 'c-source', revision: 1 });
     });
 
     it('takes the status, session and revision of the latest toggle', async () => {

@@ -22,6 +22,8 @@ const CAMPAIGN_EVENT_TYPES: ReadonlySet<string> = new Set<CampaignEvent['type']>
   'CampaignSettingsChanged',
   'CampaignDeleted',
   'CampaignProfilesAssigned',
+  'TargetLayoutsDefined',
+  'CampaignEmptied',
 ]);
 
 /**
@@ -50,7 +52,8 @@ export class CampaignsProjection implements SqlProjection {
   async reset(db: SqlExecutor): Promise<void> {
     await db.query(
       `UPDATE ${this.table} SET revision = NULL, name = NULL, reference = NULL, alias = NULL, status = NULL,
-         session_id = NULL, settings = NULL, tags = '{}', profile_ids = '{}', search_text = '', created_at = NULL`,
+         session_id = NULL, settings = NULL, tags = '{}', profile_ids = '{}', layouts = '[]', copied_from = NULL,
+         search_text = '', created_at = NULL`,
     );
   }
 
@@ -84,6 +87,16 @@ export class CampaignsProjection implements SqlProjection {
             event.revision,
           ]);
           break;
+        case 'TargetLayoutsDefined':
+          await tx.query(`UPDATE ${this.table} SET layouts = $2::jsonb, revision = $3 WHERE id = $1 AND revision < $3`, [
+            idFromStreamName(event.streamName),
+            JSON.stringify(event.data.layouts),
+            event.revision,
+          ]);
+          break;
+        case 'CampaignEmptied':
+          await this.advanceRevision(event, tx);
+          break;
         default:
           assertNever(event);
       }
@@ -95,15 +108,16 @@ export class CampaignsProjection implements SqlProjection {
    * for its counts. The revision guard makes a replayed event a no-op.
    */
   private async insertCampaign(event: RecordedDomainEvent<CampaignCreated>, tx: SqlExecutor): Promise<void> {
-    const { id, ...settings } = event.data;
+    const { id, copiedFrom, ...settings } = event.data;
     const searchText = foldForSearch([settings.name, settings.reference, settings.alias ?? ''].join('\n'));
     await tx.query(
-      `INSERT INTO ${this.table} (id, revision, name, reference, alias, status, session_id, settings, tags, search_text, created_at)
-       VALUES ($1, $2, $3, $4, $5, 'OFF', NULL, $6::jsonb, $7::text[], $8, $9)
+      `INSERT INTO ${this.table} (id, revision, name, reference, alias, status, session_id, settings, tags, search_text, created_at, copied_from)
+       VALUES ($1, $2, $3, $4, $5, 'OFF', NULL, $6::jsonb, $7::text[], $8, $9, $10)
        ON CONFLICT (id) DO UPDATE SET
          revision = EXCLUDED.revision, name = EXCLUDED.name, reference = EXCLUDED.reference, alias = EXCLUDED.alias,
          status = EXCLUDED.status, session_id = EXCLUDED.session_id, settings = EXCLUDED.settings,
-         tags = EXCLUDED.tags, search_text = EXCLUDED.search_text, created_at = EXCLUDED.created_at
+         tags = EXCLUDED.tags, search_text = EXCLUDED.search_text, created_at = EXCLUDED.created_at,
+         copied_from = EXCLUDED.copied_from
        WHERE campaigns.revision IS NULL OR campaigns.revision < EXCLUDED.revision`,
       [
         id,
@@ -115,6 +129,7 @@ export class CampaignsProjection implements SqlProjection {
         settings.tags,
         searchText,
         event.metadata.decidedAt,
+        copiedFrom ?? null,
       ],
     );
   }

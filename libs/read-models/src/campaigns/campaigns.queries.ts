@@ -1,4 +1,4 @@
-import type { CampaignSettings, CampaignStatus } from '@sms/domain';
+import type { CampaignSettings, CampaignStatus, TargetLayout } from '@sms/domain';
 import type { SqlExecutor } from '@sms/platform';
 import { Page, PageRequest, resolvePage } from '../shared/paging';
 import { DEFAULT_READ_MODEL_SCHEMA, quoteSchemaName, ReadModelOptions } from '../shared/schema-name';
@@ -14,6 +14,9 @@ export type CampaignDetails = { readonly id: string } & CampaignSettings & {
     readonly sessionId: string | null;
     /** Profiles the campaign is assigned to, for the Banner. */
     readonly profileIds: string[];
+    readonly layouts: TargetLayout[];
+    /** The campaign this one was duplicated from, or null. */
+    readonly copiedFrom: string | null;
     readonly counts: TargetCounts;
     /** Stream revision, the resource's ETag. */
     readonly revision: number;
@@ -53,6 +56,8 @@ type CampaignRow = TargetCountRow & {
   status: CampaignStatus;
   session_id: string | null;
   profile_ids: string[];
+  layouts: TargetLayout[];
+  copied_from: string | null;
   settings: CampaignSettings;
   tags: string[];
   revision: number;
@@ -73,7 +78,7 @@ export class CampaignQueries {
 
   async getCampaign(id: string): Promise<CampaignDetails | null> {
     const { rows } = await this.db.query<CampaignRow>(
-      `SELECT id, status, session_id, settings, profile_ids, revision, created_at, ${COUNT_COLUMN_LIST}
+      `SELECT id, status, session_id, settings, profile_ids, layouts, copied_from, revision, created_at, ${COUNT_COLUMN_LIST}
        FROM ${this.table} WHERE id = $1 AND revision IS NOT NULL`,
       [id],
     );
@@ -87,6 +92,8 @@ export class CampaignQueries {
       status: row.status,
       sessionId: row.session_id,
       profileIds: row.profile_ids,
+      layouts: row.layouts,
+      copiedFrom: row.copied_from,
       counts: toTargetCounts(row),
       revision: row.revision,
       createdAt: toIsoString(row.created_at),

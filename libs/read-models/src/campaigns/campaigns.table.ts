@@ -31,4 +31,6 @@ export async function createCampaignsTable(db: SqlExecutor, quotedSchema: string
   // Added after the first release of the table, so tables created before it gain the column.
   await db.query(`ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS profile_ids text[] NOT NULL DEFAULT '{}'`);
   await db.query(`CREATE INDEX IF NOT EXISTS campaigns_by_profile ON ${table} USING gin (profile_ids)`);
+  await db.query(`ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS layouts jsonb NOT NULL DEFAULT '[]'`);
+  await db.query(`ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS copied_from text`);
 }

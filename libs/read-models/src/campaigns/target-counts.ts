@@ -62,3 +62,12 @@ export function toTargetCounts(row: TargetCountRow): TargetCounts {
     optedOut: row.opted_out,
   };
 }
+
+/** Counts statuses one by one, for states rebuilt from events rather than read from the table. */
+export function countStatuses(statuses: Iterable<TargetStatus>): TargetCounts {
+  const row: TargetCountRow = Object.fromEntries(TARGET_STATUSES.map((status) => [COUNT_COLUMNS[status], 0]));
+  for (const status of statuses) {
+    row[COUNT_COLUMNS[status]] += 1;
+  }
+  return toTargetCounts(row);
+}

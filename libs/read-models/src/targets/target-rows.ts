@@ -107,6 +107,8 @@ export function evolveTargetRow(target: TargetRow | null, event: RecordedTargetE
     }
     case 'SmsDeliveryReported':
       return { ...target, revision, status: event.data.status === 'DELIVERED' ? 'DELIVERED' : 'UNDELIVERED' };
+    case 'TargetRemoved':
+      return { ...target, revision, status: 'CANCELLED' };
     default:
       return assertNever(event);
   }
@@ -120,6 +122,7 @@ export function evolveAttemptRow(attempt: AttemptRow | null, target: TargetRow, 
   switch (event.type) {
     case 'TargetAdded':
     case 'SmsSubmissionStarted':
+    case 'TargetRemoved':
       return null;
     case 'SmsAttemptStarted':
       return {
@@ -159,9 +162,9 @@ export function evolveAttemptRow(attempt: AttemptRow | null, target: TargetRow, 
   }
 }
 
-/** Returns the attempt id an event refers to, or null for TargetAdded. */
+/** Returns the attempt id an event refers to, or null for an event about the target alone. */
 export function attemptIdOf(event: RecordedTargetEvent): string | null {
-  return event.type === 'TargetAdded' ? null : event.data.attemptId;
+  return event.type === 'TargetAdded' || event.type === 'TargetRemoved' ? null : event.data.attemptId;
 }
 
 function receiptError(status: DeliveryStatus, errorCode: string): AttemptError {

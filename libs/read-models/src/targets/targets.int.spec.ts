@@ -98,6 +98,37 @@ describe.each(TEST_DATABASES)('targets view on $name', (database) => {
     });
   });
 
+  describe('a removed target', () => {
+    it('counts as cancelled once, also when its removal is projected twice', async () => {
+      const targetId = newId('t');
+      const added = on(targetId, targetAdded(targetId, campaignId));
+      const removed = on(targetId, { type: 'TargetRemoved', data: { reason: 'REMOVED', at: '2026-12-07T09:00:00.000Z' } });
+
+      await project(added, removed);
+      await project(removed);
+
+      expect(await targets.countTargetsByStatus(campaignId)).toEqual({ ...EMPTY_TARGET_COUNTS, cancelled: 1 });
+      expect(await targets.getTarget(campaignId, targetId)).toMatchObject({ status: 'CANCELLED', revision: 1, attempts: [] });
+      expect(await targets.findDueTargets(campaignId, '2030-01-01T00:00:00.000Z', 10)).toEqual([]);
+    });
+  });
+
+  describe('a scan of a campaign', () => {
+    it('walks every target in id order, page by page, with a status filter', async () => {
+      const ids = [newId('t'), newId('t'), newId('t')].sort();
+      await project(...ids.map((id) => on(id, targetAdded(id, campaignId))));
+      await project(on(ids[1], { type: 'TargetRemoved', data: { reason: 'REMOVED', at: '2026-12-07T09:00:00.000Z' } }));
+
+      const first = await targets.scanTargets(campaignId, { limit: 2 });
+      const rest = await targets.scanTargets(campaignId, { afterId: first[1].id, limit: 2 });
+      const pending = await targets.scanTargets(campaignId, { limit: 10, status: 'PENDING' });
+
+      expect([...first, ...rest].map((target) => target.id)).toEqual(ids);
+      expect(pending.map((target) => target.id)).toEqual([ids[0], ids[2]]);
+      expect(first[0]).toMatchObject({ revision: 0, status: 'PENDING', priority: 5 });
+    });
+  });
+
   describe('a retryable failure', () => {
     it('reschedules the target, then fails it', async () => {
       const targetId = newId('t');

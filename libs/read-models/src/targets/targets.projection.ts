@@ -16,6 +16,7 @@ const TARGET_EVENT_TYPES: ReadonlySet<string> = new Set<TargetEvent['type']>([
   'SmsSubmissionStarted',
   'SmsAttempted',
   'SmsDeliveryReported',
+  'TargetRemoved',
 ]);
 
 /**

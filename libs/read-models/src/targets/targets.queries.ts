@@ -63,6 +63,26 @@ export interface TargetListRequest extends PageRequest {
   readonly phone?: string;
 }
 
+/** A target as a scan of its campaign returns it. */
+export interface TargetRecord {
+  readonly id: string;
+  /** Stream revision as the read model last saw it. */
+  readonly revision: number;
+  readonly phoneNumber: string;
+  readonly startDate: string | null;
+  readonly priority: number;
+  readonly status: TargetStatus;
+  readonly timeZone: string | null;
+  readonly layout: TargetLayoutValues | null;
+}
+
+export interface TargetScanRequest {
+  /** Targets whose id sorts after this one; from the first when absent. */
+  readonly afterId?: string;
+  readonly limit: number;
+  readonly status?: TargetStatus;
+}
+
 /** A row of the send history: one attempt. */
 export interface SendHistoryItem {
   readonly attemptId: string;
@@ -296,6 +316,37 @@ export class TargetQueries {
     }));
     const total = await this.countTargets(campaignId, request, where);
     return { items, total, page, pageSize };
+  }
+
+  /**
+   * Returns the next targets of a campaign in id order, for jobs that walk a whole campaign. Ids
+   * never change, so a scan neither skips nor repeats a target that is updated while it runs.
+   */
+  async scanTargets(campaignId: string, request: TargetScanRequest): Promise<TargetRecord[]> {
+    const where = new WhereClause().addBound('campaign_id = $?', campaignId);
+    if (request.afterId !== undefined) {
+      where.addBound('id > $?', request.afterId);
+    }
+    if (request.status !== undefined) {
+      where.addBound('status = $?', request.status);
+    }
+    const { rows } = await this.db.query<TargetRowOut>(
+      `SELECT id, revision, phone_number, start_date, priority, status, time_zone, layout
+       FROM ${this.targets} ${where.toSql()}
+       ORDER BY id
+       LIMIT ${where.extraPlaceholder(1)}`,
+      where.params(request.limit),
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      revision: row.revision,
+      phoneNumber: row.phone_number,
+      startDate: toIsoString(row.start_date),
+      priority: row.priority,
+      status: row.status,
+      timeZone: row.time_zone,
+      layout: row.layout,
+    }));
   }
 
   /** Returns the target with its attempts, or null when it does not exist or belongs to another campaign. */

@@ -32,6 +32,8 @@ export async function createTargetTables(db: SqlExecutor, quotedSchema: string):
   await db.query(`CREATE INDEX IF NOT EXISTS targets_by_status ON ${targets} (campaign_id, status, priority DESC, due_at, id)`);
   await db.query(`CREATE INDEX IF NOT EXISTS targets_by_campaign ON ${targets} (campaign_id, priority DESC, due_at, id)`);
   await db.query(`CREATE INDEX IF NOT EXISTS targets_by_phone ON ${targets} (campaign_id, phone_number)`);
+  // Serves scans of a whole campaign (duplicate, empty, as-of) in an order that no update moves.
+  await db.query(`CREATE INDEX IF NOT EXISTS targets_by_id ON ${targets} (campaign_id, id)`);
 
   await db.query(`
     CREATE TABLE IF NOT EXISTS ${attempts} (

@@ -1,7 +1,9 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
+import { LAYOUT_LIMITS, LayoutFieldType } from '@sms/domain';
 import {
   ArrayMaxSize,
+  ArrayMinSize,
   IsArray,
   IsBoolean,
   IsIn,
@@ -212,4 +214,75 @@ export class ProfileIdsBody {
   @ArrayMaxSize(200)
   @IsString({ each: true })
   profileIds!: string[];
+}
+
+export class LayoutFieldBody {
+  @ApiProperty({ example: 'firstName', description: 'Letters, digits, "_", "-" or "."; usable as {{key}} in the template' })
+  @IsString()
+  @Length(1, 64)
+  key!: string;
+
+  @ApiProperty({ example: 'Prénom' })
+  @IsString()
+  @Length(1, LAYOUT_LIMITS.labelLength)
+  label!: string;
+
+  @ApiProperty({ enum: ['string', 'number', 'date'] })
+  @IsIn(['string', 'number', 'date'])
+  type!: LayoutFieldType;
+}
+
+export class TargetLayoutBody {
+  @ApiProperty({ example: 'relance' })
+  @IsString()
+  @Length(1, LAYOUT_LIMITS.nameLength)
+  name!: string;
+
+  @ApiProperty({ type: [LayoutFieldBody] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(LAYOUT_LIMITS.fieldsPerLayout)
+  @ValidateNested({ each: true })
+  @Type(() => LayoutFieldBody)
+  fields!: LayoutFieldBody[];
+}
+
+export class LayoutsBody {
+  @ApiProperty({ type: [TargetLayoutBody], description: 'Replaces every layout of the campaign; an empty list removes them' })
+  @IsArray()
+  @ArrayMaxSize(LAYOUT_LIMITS.layouts)
+  @ValidateNested({ each: true })
+  @Type(() => TargetLayoutBody)
+  layouts!: TargetLayoutBody[];
+}
+
+export class DuplicateCampaignBody {
+  @ApiPropertyOptional({ description: 'Defaults to the source name followed by " (copy)"' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  name?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  reference?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  alias?: string;
+
+  @ApiPropertyOptional({ default: false, description: 'Copies every target as a new PENDING one, in the background (see importId)' })
+  @IsOptional()
+  @IsBoolean()
+  withTargets?: boolean;
+}
+
+export class AsOfQuery {
+  @ApiProperty({ example: '2026-12-07T09:30:00Z', description: "ISO-8601; local time in the campaign's time zone when it has no offset" })
+  @IsISO8601({ strict: true })
+  at!: string;
 }

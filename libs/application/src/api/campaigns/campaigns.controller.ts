@@ -7,10 +7,14 @@ import type { Response } from 'express';
 import { CommandContext } from '../../commands/command-context';
 import { EVENT_STORE } from '../../infrastructure/tokens';
 import { ReadModels } from '../../read-models/read-models.service';
+import { CampaignAsOf } from '../../use-cases/campaign-as-of';
+import { DuplicateCampaignCommand, DuplicateCampaignResult } from '../../use-cases/campaign-copy.commands';
+import { EmptyCampaignCommand } from '../../use-cases/campaign-empty.commands';
 import {
   AssignCampaignProfilesCommand,
   ChangeCampaignSettingsCommand,
   CreateCampaignCommand,
+  DefineTargetLayoutsCommand,
   DeleteCampaignCommand,
   ToggleCampaignStatusCommand,
 } from '../../use-cases/campaign.commands';
@@ -20,7 +24,17 @@ import { notFound } from '../not-found';
 import { parseIfMatch } from '../if-match';
 import { PageQuery } from '../paging';
 import { RequestContext } from '../request-context';
-import { CampaignListQuery, CreateCampaignBody, ProfileIdsBody, TagsBody, ToggleStatusBody, UpdateCampaignBody } from './campaign.dto';
+import {
+  AsOfQuery,
+  CampaignListQuery,
+  CreateCampaignBody,
+  DuplicateCampaignBody,
+  LayoutsBody,
+  ProfileIdsBody,
+  TagsBody,
+  ToggleStatusBody,
+  UpdateCampaignBody,
+} from './campaign.dto';
 
 @ApiTags('campaigns')
 @ApiBearerAuth()
@@ -30,6 +44,7 @@ export class CampaignsController {
   constructor(
     private readonly commands: CommandBus,
     private readonly readModels: ReadModels,
+    private readonly asOf: CampaignAsOf,
     @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
@@ -104,6 +119,58 @@ export class CampaignsController {
     return state.exists ? { id: state.id, profileIds: state.profileIds } : undefined;
   }
 
+  /** Replaces the campaign's target layouts. 400 when a layout lacks a placeholder of the campaign's template. */
+  @Put(':id/layouts')
+  async defineLayouts(
+    @Param('id') id: string,
+    @Body() body: LayoutsBody,
+    @Headers('if-match') ifMatch: string | undefined,
+    @RequestContext('maker') context: CommandContext,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const layouts = body.layouts.map((layout) => ({
+      name: layout.name,
+      fields: layout.fields.map(({ key, label, type }) => ({ key, label, type })),
+    }));
+    const { state, revision } = await this.commands.execute<DefineTargetLayoutsCommand, { state: CampaignState; revision: number }>(
+      new DefineTargetLayoutsCommand(id, layouts, context, parseIfMatch(ifMatch)),
+    );
+    response.setHeader('ETag', `"${revision}"`);
+    return state.exists ? { id: state.id, layouts: state.layouts } : undefined;
+  }
+
+  /** An OFF copy of the campaign; with targets, they are copied in the background by the import `importId`. */
+  @Post(':id/duplicate')
+  @HttpCode(201)
+  async duplicate(
+    @Param('id') id: string,
+    @Body() body: DuplicateCampaignBody,
+    @RequestContext('maker') context: CommandContext,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const overrides = { name: body.name, reference: body.reference, alias: body.alias };
+    const result = await this.commands.execute<DuplicateCampaignCommand, DuplicateCampaignResult>(
+      new DuplicateCampaignCommand(id, overrides, body.withTargets ?? false, context),
+    );
+    response.setHeader('ETag', `"${result.revision}"`);
+    return result.importId === null ? { id: result.id } : { id: result.id, importId: result.importId };
+  }
+
+  /** Cancels every pending target; `removed` counts them. */
+  @Post(':id/empty')
+  @HttpCode(200)
+  empty(@Param('id') id: string, @RequestContext('maker') context: CommandContext) {
+    return this.commands.execute<EmptyCampaignCommand, { removed: number }>(new EmptyCampaignCommand(id, context));
+  }
+
+  /** Settings, status and counts as they stood at `at`, rebuilt from the events. */
+  @Get(':id/as-of')
+  @Roles('maker', 'auditor')
+  async stateAsOf(@Param('id') id: string, @Query() query: AsOfQuery) {
+    const timeZone = (await this.readModels.getCampaign(id))?.timeZone ?? 'UTC';
+    return this.asOf.stateAt(id, new Date(toInstant('at', query.at, timeZone)));
+  }
+
   /** Deletes the campaign for good; its history stays readable. 409 while it is ON. */
   @Delete(':id')
   @HttpCode(204)
@@ -149,17 +216,22 @@ export class CampaignsController {
     return { items, total: events.length, page: query.page, pageSize: query.pageSize };
   }
 
-  /** Returns the sender, template and calendar a campaign uses, as the read models show them. */
+  /** Returns the sender, template, calendar and profiles a campaign uses, as the read models show them. */
   @Get(':id/dependencies')
   async dependencies(@Param('id') id: string) {
     const campaign = (await this.readModels.getCampaign(id)) ?? notFound('CAMPAIGN.NOT_FOUND', 'campaign', id);
-    const [sender, template, calendar] = await Promise.all([
+    const [sender, template, calendar, profiles] = await Promise.all([
       this.readModels.getSender(campaign.senderId),
       this.readModels.getTemplate(campaign.templateId),
       campaign.calendarId === null ? null : this.readModels.queries.calendars.getCalendar(campaign.calendarId),
+      Promise.all(campaign.profileIds.map((profileId) => this.readModels.queries.profiles.getProfile(profileId))),
     ]);
-    // NOTE: profiles are not built yet, so a campaign has none.
-    return { sender: sender ?? null, template: template ?? null, calendar: calendar ?? null, profiles: [] };
+    return {
+      sender: sender ?? null,
+      template: template ?? null,
+      calendar: calendar ?? null,
+      profiles: profiles.filter((profile) => profile !== null),
+    };
   }
 
   @Post(':id/status')

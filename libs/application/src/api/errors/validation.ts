@@ -29,7 +29,9 @@ export function createValidationPipe(): ValidationPipe {
 }
 
 function collectViolations(error: ValidationError, prefix: string): CodedViolation[] {
-  const field = prefix === '' ? error.property : `${prefix}.${error.property}`;
+  // Array items are named as in the domain's errors: layouts[0].fields[1], not layouts.0.fields.1.
+  const field =
+    prefix === '' ? error.property : /^\d+$/.test(error.property) ? `${prefix}[${error.property}]` : `${prefix}.${error.property}`;
   const own = Object.entries(error.constraints ?? {}).map(([constraint, rule]) => ({
     field,
     value: error.value,

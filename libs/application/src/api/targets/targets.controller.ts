@@ -1,15 +1,16 @@
-import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { DomainError } from '@sms/domain';
 import type { Response } from 'express';
 import { CommandContext } from '../../commands/command-context';
 import { ReadModels } from '../../read-models/read-models.service';
-import { AddTargetCommand } from '../../use-cases/target.commands';
+import { AddTargetCommand, RemoveTargetCommand } from '../../use-cases/target.commands';
 import { AddOutcome } from '../../use-cases/target-writer';
 import { toInstant } from '../../use-cases/local-date';
 import { Roles } from '../auth/roles';
 import { readDefaultCountry } from '../default-country';
+import { parseIfMatch } from '../if-match';
 import { notFound } from '../not-found';
 import { RequestContext } from '../request-context';
 import { AddTargetBody, AddTargetQuery, SendHistoryQuery, TargetListQuery } from './target.dto';
@@ -52,6 +53,23 @@ export class TargetsController {
   @Get(':targetId')
   async get(@Param('campaignId') campaignId: string, @Param('targetId') targetId: string) {
     return (await this.readModels.getTarget(campaignId, targetId)) ?? notFound('TARGET.NOT_FOUND', 'target', targetId);
+  }
+
+  /** Cancels a pending target; 409 once an attempt has started or it ended otherwise. */
+  @Post(':targetId/remove')
+  @HttpCode(200)
+  async remove(
+    @Param('campaignId') campaignId: string,
+    @Param('targetId') targetId: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @RequestContext('maker') context: CommandContext,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const { revision } = await this.commands.execute<RemoveTargetCommand, { revision: number }>(
+      new RemoveTargetCommand(campaignId, targetId, context, parseIfMatch(ifMatch)),
+    );
+    response.setHeader('ETag', `"${revision}"`);
+    return { id: targetId, status: 'CANCELLED' };
   }
 }
 
