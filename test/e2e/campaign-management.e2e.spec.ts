@@ -29,7 +29,7 @@ describe('campaign management', () => {
     await embedded?.stop();
   });
 
-  async function clientFor(claims: { sub: string; roles: string[]; profileIds?: string[] }): Promise<HttpClient> {
+  async function clientFor(claims: Parameters<typeof signAccessToken>[1]): Promise<HttpClient> {
     return httpClient(embedded.service.url ?? '', await signAccessToken(embedded.secret, claims));
   }
 

@@ -29,7 +29,15 @@ import {
 import { CalendarsController } from './calendars/calendars.controller';
 import { ProfilesController } from './profiles/profiles.controller';
 import { BannerController } from './banner/banner.controller';
-import { AddTargetHandler, RemoveTargetHandler } from '../use-cases/target.commands';
+import { CalibrateTargetsHandler } from '../use-cases/calibrate-targets.commands';
+import { CampaignTargets } from '../use-cases/campaign-targets';
+import {
+  AddTargetHandler,
+  DeleteTargetHandler,
+  DuplicateTargetHandler,
+  RemoveTargetHandler,
+  RescheduleTargetHandler,
+} from '../use-cases/target.commands';
 import { TargetWriter } from '../use-cases/target-writer';
 import { AuthGuard } from './auth/auth.guard';
 import { CampaignsController } from './campaigns/campaigns.controller';
@@ -42,6 +50,7 @@ import { ImportsController, MAX_IMPORT_FILE_BYTES } from './imports/imports.cont
 import { ImportRunner } from './imports/import-runner';
 import { SendersController } from './senders/senders.controller';
 import { SendsController, TargetsController } from './targets/targets.controller';
+import { TargetExportController } from './targets/target-export.controller';
 import { TemplatesController } from './templates/templates.controller';
 
 /** The REST API: Maker, Banner and Reporter endpoints, behind bearer-token auth. */
@@ -63,6 +72,7 @@ import { TemplatesController } from './templates/templates.controller';
     ProfilesController,
     BannerController,
     CampaignsController,
+    TargetExportController,
     TargetsController,
     SendsController,
     ImportsController,
@@ -92,8 +102,13 @@ import { TemplatesController } from './templates/templates.controller';
     TargetCopier,
     EmptyCampaignHandler,
     CampaignAsOf,
+    CampaignTargets,
     AddTargetHandler,
     RemoveTargetHandler,
+    RescheduleTargetHandler,
+    DeleteTargetHandler,
+    DuplicateTargetHandler,
+    CalibrateTargetsHandler,
   ],
 })
 export class ApiModule {}

@@ -141,6 +141,9 @@ function sentState(attempt: Omit<SubmittedAttempt, 'revision'>, providerMessageI
     targetId: attempt.targetId,
     campaignId: attempt.campaignId,
     status: 'SENT',
+    // Only the attempt matters to the receipt command decided against this state.
+    startDate: null,
+    erased: false,
     attempts: [
       {
         id: attempt.attemptId,

@@ -207,6 +207,9 @@ function submittingState(command: SendSmsMessage): TargetState {
     targetId: command.targetId,
     campaignId: command.campaignId,
     status: 'IN_PROGRESS',
+    // Only the attempt matters to the submission commands decided against this state.
+    startDate: null,
+    erased: false,
     attempts: [
       {
         id: command.attemptId,

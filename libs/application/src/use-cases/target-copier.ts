@@ -58,7 +58,9 @@ export class TargetCopier implements OnApplicationShutdown {
           break;
         }
         afterId = page[page.length - 1].id;
-        const copies = page.map((target): NewTarget => ({
+        // A deleted target has no number left to copy.
+        const copyable = page.flatMap((target) => (target.phoneNumber === null ? [] : [{ ...target, phoneNumber: target.phoneNumber }]));
+        const copies = copyable.map((target): NewTarget => ({
           campaignId,
           targetId:
             target.id === this.writer.idFor(sourceId, target.phoneNumber)
@@ -73,7 +75,7 @@ export class TargetCopier implements OnApplicationShutdown {
           insertIfDuplicate: false,
         }));
         const outcomes = await this.writer.addMany(copies, { ...context, now: new Date().toISOString() });
-        counts.processed += page.length;
+        counts.processed += copies.length;
         counts.imported += outcomes.filter((outcome) => outcome.added).length;
         counts.duplicates += outcomes.filter((outcome) => !outcome.added).length;
         await this.executor.execute(stream, importDecider, { type: 'RecordImportProgress', counts: { ...counts }, errors: [] }, context);

@@ -7,15 +7,15 @@ import {
   layoutValueViolations,
   normalisePhoneNumber,
   streams,
-  targetDecider,
+  TargetAdded,
   TargetLayoutValues,
   TargetState,
 } from '@sms/domain';
 import { EventStore } from '@sms/event-store';
 import { CommandContext } from '../commands/command-context';
-import { CommandExecutor } from '../commands/command-executor';
 import { EVENT_STORE } from '../infrastructure/tokens';
-import { loadState, withStreamId } from './load-state';
+import { CampaignTargets } from './campaign-targets';
+import { loadState } from './load-state';
 import { toInstant } from './local-date';
 import { AddOutcome, TargetWriter } from './target-writer';
 
@@ -53,13 +53,12 @@ export class AddTargetHandler implements ICommandHandler<AddTargetCommand, AddOu
     if (!phone.ok) {
       throw DomainError.invalid('TARGET.INVALID_PHONE_NUMBER', 'phoneNumber', input.phoneNumber, phone.rule);
     }
-    const timeZone = input.timeZone ?? campaign.settings.timeZone;
     const [outcome] = await this.writer.addMany(
       [
         {
           campaignId,
           phoneNumber: phone.e164,
-          startDate: input.startDate === undefined ? null : toInstant('startDate', input.startDate, timeZone),
+          startDate: input.startDate === undefined ? null : toInstant('startDate', input.startDate, campaign.settings.timeZone),
           priority: input.priority ?? 5,
           timeZone: input.timeZone ?? null,
           layout: input.layout ?? null,
@@ -94,21 +93,89 @@ export class RemoveTargetCommand {
 /** Cancels one pending target of a campaign; 409 once an attempt has started. */
 @CommandHandler(RemoveTargetCommand)
 export class RemoveTargetHandler implements ICommandHandler<RemoveTargetCommand, { state: TargetState; revision: number }> {
+  constructor(private readonly targets: CampaignTargets) {}
+
+  execute({ campaignId, targetId, context, expectedRevision }: RemoveTargetCommand) {
+    const command = { type: 'RemoveTarget' as const, reason: 'REMOVED' as const, now: context.now };
+    return this.targets.execute(campaignId, targetId, command, context, expectedRevision);
+  }
+}
+
+export class RescheduleTargetCommand {
   constructor(
-    private readonly executor: CommandExecutor,
+    readonly campaignId: string,
+    readonly targetId: string,
+    /** ISO-8601; a local date-time is read in the campaign's time zone. Null sends as soon as the campaign runs. */
+    readonly startDate: string | null,
+    readonly context: CommandContext,
+    readonly expectedRevision?: number,
+  ) {}
+}
+
+/** Moves a pending target's start date; 409 once an attempt has started. */
+@CommandHandler(RescheduleTargetCommand)
+export class RescheduleTargetHandler implements ICommandHandler<RescheduleTargetCommand, { state: TargetState; revision: number }> {
+  constructor(
+    private readonly targets: CampaignTargets,
     @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
-  async execute({ campaignId, targetId, context, expectedRevision }: RemoveTargetCommand) {
-    // A target never changes campaign, so this check cannot be outdated by the time of the append.
-    const { state } = await loadState(this.store, streams.target(targetId), targetDecider);
-    if (!state.exists || state.campaignId !== campaignId) {
+  async execute({ campaignId, targetId, startDate, context, expectedRevision }: RescheduleTargetCommand) {
+    const campaign = await requireCampaign(this.store, campaignId);
+    const instant = startDate === null ? null : toInstant('startDate', startDate, campaign.settings.timeZone);
+    return this.targets.execute(campaignId, targetId, { type: 'RescheduleTarget', startDate: instant }, context, expectedRevision);
+  }
+}
+
+export class DeleteTargetCommand {
+  constructor(
+    readonly campaignId: string,
+    readonly targetId: string,
+    readonly context: CommandContext,
+    readonly expectedRevision?: number,
+  ) {}
+}
+
+/** Erases a target's personal data, cancelling it if it is pending; 409 while an attempt is in progress. */
+@CommandHandler(DeleteTargetCommand)
+export class DeleteTargetHandler implements ICommandHandler<DeleteTargetCommand, { state: TargetState; revision: number }> {
+  constructor(private readonly targets: CampaignTargets) {}
+
+  execute({ campaignId, targetId, context, expectedRevision }: DeleteTargetCommand) {
+    return this.targets.execute(campaignId, targetId, { type: 'DeleteTarget', now: context.now }, context, expectedRevision);
+  }
+}
+
+export class DuplicateTargetCommand {
+  constructor(
+    readonly campaignId: string,
+    readonly targetId: string,
+    readonly context: CommandContext,
+  ) {}
+}
+
+/** Adds a new PENDING target with the number, start date, priority, time zone and layout values of another. */
+@CommandHandler(DuplicateTargetCommand)
+export class DuplicateTargetHandler implements ICommandHandler<DuplicateTargetCommand, { targetId: string }> {
+  constructor(
+    private readonly writer: TargetWriter,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
+
+  async execute({ campaignId, targetId, context }: DuplicateTargetCommand): Promise<{ targetId: string }> {
+    const events = await this.store.readStream(streams.target(targetId));
+    const added = events.find((event) => event.type === 'TargetAdded')?.data as TargetAdded['data'] | undefined;
+    if (added === undefined || added.campaignId !== campaignId) {
       throw DomainError.notFound('TARGET.NOT_FOUND', 'target', targetId);
     }
-    const command = { type: 'RemoveTarget' as const, reason: 'REMOVED' as const, now: context.now };
-    const result = await withStreamId('TARGET.NOT_FOUND', 'target', targetId, () =>
-      this.executor.execute(streams.target(targetId), targetDecider, command, context, expectedRevision),
-    );
-    return { state: result.state, revision: result.revision };
+    if (events.some((event) => event.type === 'TargetDeleted')) {
+      throw DomainError.conflict('TARGET.ERASED', `target '${targetId}' was deleted and its number erased: there is nothing to duplicate`);
+    }
+    const { targetId: _, importId: __, ...copy } = added;
+    const [outcome] = await this.writer.addMany([{ ...copy, importId: null, insertIfDuplicate: true }], context);
+    if (!outcome.added) {
+      throw new Error(`a duplicate target got an id already in use: ${outcome.duplicateOf}`);
+    }
+    return { targetId: outcome.targetId };
   }
 }

@@ -53,6 +53,58 @@ export function nextOpenInstant(rules: CalendarRules, after: number): number | n
   return null;
 }
 
+/**
+ * Returns the calendar's open intervals between `from` (included) and `to` (excluded), in
+ * milliseconds since the epoch, oldest first, with touching intervals merged.
+ */
+export function openIntervals(rules: CalendarRules, from: number, to: number): Array<{ start: number; end: number }> {
+  const offsetAt = zoneOffsetAt(rules.timeZone);
+  const intervals: Array<{ start: number; end: number }> = [];
+  const lastDay = addDays(localDate(to, offsetAt), 1);
+  for (let date = addDays(localDate(from, offsetAt), -1); date <= lastDay; date = addDays(date, 1)) {
+    if (isClosedDate(rules, date)) continue;
+
+    for (const range of rangesOf(rules, date)) {
+      const rangeEnd = range.to === '24:00' ? instantOf(addDays(date, 1), '00:00', offsetAt) : instantOf(date, range.to, offsetAt);
+      const start = Math.max(instantOf(date, range.from, offsetAt), from);
+      const end = Math.min(rangeEnd, to);
+      if (start >= end) continue;
+      const previous = intervals.at(-1);
+      if (previous !== undefined && previous.end >= start) {
+        previous.end = Math.max(previous.end, end);
+      } else {
+        intervals.push({ start, end });
+      }
+    }
+  }
+  return intervals;
+}
+
+/**
+ * Returns `count` instants spread evenly over the open time of `intervals`: the first at the
+ * first opening, then one every (open time / count) of open time, so none falls in a closed
+ * period and the last comes one step before the end.
+ */
+export function spreadOverIntervals(intervals: ReadonlyArray<{ start: number; end: number }>, count: number): number[] {
+  const total = intervals.reduce((sum, interval) => sum + interval.end - interval.start, 0);
+  if (count > 0 && total <= 0) {
+    throw new RangeError(`cannot spread ${count} instants over no open time`);
+  }
+  const step = count === 0 ? 0 : total / count;
+  const instants: number[] = [];
+  let index = 0;
+  let elapsedBefore = 0;
+  for (let position = 0; position < count; position += 1) {
+    const offset = position * step;
+    while (elapsedBefore + intervals[index].end - intervals[index].start <= offset) {
+      elapsedBefore += intervals[index].end - intervals[index].start;
+      index += 1;
+    }
+    instants.push(Math.floor(intervals[index].start + offset - elapsedBefore));
+  }
+  return instants;
+}
+
 export function isOpenAt(rules: CalendarRules, instant: number): boolean {
   return nextOpenInstant(rules, instant) === instant;
 }

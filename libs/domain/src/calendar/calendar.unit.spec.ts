@@ -1,4 +1,13 @@
-import { CALENDAR_PRESETS, calendarViolations, CalendarRules, isOpenAt, nextOpenInstant, Weekday } from './calendar';
+import {
+  CALENDAR_PRESETS,
+  calendarViolations,
+  CalendarRules,
+  isOpenAt,
+  nextOpenInstant,
+  openIntervals,
+  spreadOverIntervals,
+  Weekday,
+} from './calendar';
 
 const WEEKDAYS_MON_SAT: Weekday[] = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
 
@@ -131,5 +140,59 @@ describe('calendarViolations', () => {
       'closedDates[0]',
       'publicHolidays',
     ]);
+  });
+});
+
+describe('openIntervals', () => {
+  const at = (iso: string) => Date.parse(iso);
+  const iso = (intervals: Array<{ start: number; end: number }>) =>
+    intervals.map(({ start, end }) => [new Date(start).toISOString(), new Date(end).toISOString()]);
+
+  it('clips the opening hours to the range, across the spring change in Paris', () => {
+    const strict = CALENDAR_PRESETS.FR_STRICT();
+
+    const intervals = openIntervals(strict, at('2025-03-28T10:00:00Z'), at('2025-03-31T08:00:00Z'));
+
+    expect(iso(intervals)).toEqual([
+      ['2025-03-28T10:00:00.000Z', '2025-03-28T19:00:00.000Z'],
+      ['2025-03-29T07:00:00.000Z', '2025-03-29T19:00:00.000Z'],
+      ['2025-03-31T06:00:00.000Z', '2025-03-31T08:00:00.000Z'],
+    ]);
+  });
+
+  it('merges ranges that touch across midnight', () => {
+    const allDay: CalendarRules = {
+      timeZone: 'UTC',
+      openingHours: (['MON', 'TUE'] as Weekday[]).map((day) => ({ day, from: '00:00', to: '24:00' })),
+      closedDates: [],
+      publicHolidays: null,
+    };
+
+    expect(iso(openIntervals(allDay, at('2026-12-07T12:00:00Z'), at('2026-12-09T12:00:00Z')))).toEqual([
+      ['2026-12-07T12:00:00.000Z', '2026-12-09T00:00:00.000Z'],
+    ]);
+  });
+
+  it('returns nothing over a public holiday', () => {
+    const christmas = openIntervals(CALENDAR_PRESETS.FR_STRICT(), at('2026-12-24T23:00:00Z'), at('2026-12-25T23:00:00Z'));
+
+    expect(christmas).toEqual([]);
+  });
+});
+
+describe('spreadOverIntervals', () => {
+  it('spaces instants by equal open time, skipping closed periods', () => {
+    const intervals = [
+      { start: 0, end: 100 },
+      { start: 1_000, end: 1_100 },
+    ];
+
+    expect(spreadOverIntervals(intervals, 4)).toEqual([0, 50, 1_000, 1_050]);
+    expect(spreadOverIntervals(intervals, 1)).toEqual([0]);
+    expect(spreadOverIntervals(intervals, 0)).toEqual([]);
+  });
+
+  it('rejects spreading over no open time', () => {
+    expect(() => spreadOverIntervals([], 3)).toThrow(RangeError);
   });
 });

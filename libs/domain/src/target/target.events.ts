@@ -78,4 +78,22 @@ export type RemovalReason = 'REMOVED' | 'CAMPAIGN_EMPTIED';
 
 export type TargetRemoved = DomainEvent<'TargetRemoved', { reason: RemovalReason; at: string }>;
 
-export type TargetEvent = TargetAdded | SmsAttemptStarted | SmsSubmissionStarted | SmsAttempted | SmsDeliveryReported | TargetRemoved;
+/** A pending target moved to a new start date; null means as soon as the campaign runs. */
+export type TargetRescheduled = DomainEvent<'TargetRescheduled', { startDate: string | null; previousStartDate: string | null }>;
+
+/**
+ * The target's personal data (number, layout values) was erased. The stream stays, so history and
+ * statistics still show that the target and its attempts existed. A target still pending is
+ * cancelled by the same event.
+ */
+export type TargetDeleted = DomainEvent<'TargetDeleted', { at: string; cancelled: boolean }>;
+
+export type TargetEvent =
+  | TargetAdded
+  | SmsAttemptStarted
+  | SmsSubmissionStarted
+  | SmsAttempted
+  | SmsDeliveryReported
+  | TargetRemoved
+  | TargetRescheduled
+  | TargetDeleted;

@@ -41,10 +41,24 @@ export type RecordDeliveryReceipt = {
   receivedAt: string;
 };
 
-/** Cancels a pending target; refused once an attempt has started. */
+/** Cancels a pending target; rejected once an attempt has started. */
 export type RemoveTarget = { type: 'RemoveTarget'; reason: RemovalReason; now: string };
 
-export type TargetCommand = AddTarget | StartAttempt | StartSubmission | RecordAttemptOutcome | RecordDeliveryReceipt | RemoveTarget;
+/** Moves a pending target's start date; rejected once an attempt has started. */
+export type RescheduleTarget = { type: 'RescheduleTarget'; startDate: string | null };
+
+/** Erases a target's personal data; rejected while an attempt is in progress. */
+export type DeleteTarget = { type: 'DeleteTarget'; now: string };
+
+export type TargetCommand =
+  | AddTarget
+  | StartAttempt
+  | StartSubmission
+  | RecordAttemptOutcome
+  | RecordDeliveryReceipt
+  | RemoveTarget
+  | RescheduleTarget
+  | DeleteTarget;
 
 export type AttemptState = {
   id: string;
@@ -57,7 +71,17 @@ export type AttemptState = {
 };
 
 export type TargetState =
-  { exists: false } | { exists: true; targetId: string; campaignId: string; status: TargetStatus; attempts: AttemptState[] };
+  | { exists: false }
+  | {
+      exists: true;
+      targetId: string;
+      campaignId: string;
+      status: TargetStatus;
+      startDate: string | null;
+      /** True once TargetDeleted erased its personal data. */
+      erased: boolean;
+      attempts: AttemptState[];
+    };
 
 type ExistingTarget = Extract<TargetState, { exists: true }>;
 
@@ -69,8 +93,8 @@ export const targetDecider: Decider<TargetState, TargetCommand, TargetEvent> = {
 
 export function evolveTarget(state: TargetState, event: TargetEvent): TargetState {
   if (event.type === 'TargetAdded') {
-    const { targetId, campaignId } = event.data;
-    return { exists: true, targetId, campaignId, status: 'PENDING', attempts: [] };
+    const { targetId, campaignId, startDate } = event.data;
+    return { exists: true, targetId, campaignId, status: 'PENDING', startDate, erased: false, attempts: [] };
   }
   if (!state.exists) {
     return state;
@@ -94,7 +118,8 @@ export function evolveTarget(state: TargetState, event: TargetEvent): TargetStat
     case 'SmsAttempted': {
       const { attemptId, status, providerMessageId } = event.data;
       const updated = updateAttempt(state, attemptId, { outcome: status, providerMessageId });
-      return { ...updated, status: targetStatusAfterOutcome(event) };
+      const startDate = status === 'FAILED' && event.data.retryAt !== null ? event.data.retryAt : state.startDate;
+      return { ...updated, status: targetStatusAfterOutcome(event), startDate };
     }
     case 'SmsDeliveryReported': {
       const updated = updateAttempt(state, event.data.attemptId, { delivery: event.data.status });
@@ -102,6 +127,10 @@ export function evolveTarget(state: TargetState, event: TargetEvent): TargetStat
     }
     case 'TargetRemoved':
       return { ...state, status: 'CANCELLED' };
+    case 'TargetRescheduled':
+      return { ...state, startDate: event.data.startDate };
+    case 'TargetDeleted':
+      return { ...state, erased: true, status: event.data.cancelled ? 'CANCELLED' : state.status };
     default:
       return assertNever(event);
   }
@@ -141,16 +170,41 @@ function decideTarget(command: TargetCommand, state: TargetState): TargetEvent[]
     case 'RecordDeliveryReceipt':
       return recordReceipt(command, state);
     case 'RemoveTarget':
-      if (state.status !== 'PENDING') {
-        throw DomainError.conflict(
-          'TARGET.NOT_PENDING',
-          `target '${state.targetId}' is ${state.status}: only a PENDING target can be removed`,
-        );
-      }
+      assertPending(state, 'removed');
       return [{ type: 'TargetRemoved', data: { reason: command.reason, at: command.now } }];
+    case 'RescheduleTarget':
+      assertPending(state, 'rescheduled');
+      return command.startDate === state.startDate
+        ? []
+        : [{ type: 'TargetRescheduled', data: { startDate: command.startDate, previousStartDate: state.startDate } }];
+    case 'DeleteTarget':
+      return deleteTarget(command, state);
     default:
       return assertNever(command);
   }
+}
+
+function assertPending(state: ExistingTarget, action: string): void {
+  if (state.status !== 'PENDING') {
+    throw DomainError.conflict(
+      'TARGET.NOT_PENDING',
+      `target '${state.targetId}' is ${state.status}: only a PENDING target can be ${action}`,
+    );
+  }
+}
+
+/** Deleting twice records nothing; an attempt in progress must end first, or its outcome would land on an erased target. */
+function deleteTarget(command: DeleteTarget, state: ExistingTarget): TargetEvent[] {
+  if (state.erased) {
+    return [];
+  }
+  if (state.status === 'IN_PROGRESS') {
+    throw DomainError.conflict(
+      'TARGET.ATTEMPT_IN_PROGRESS',
+      `target '${state.targetId}' has an attempt in progress: delete it once the attempt has ended`,
+    );
+  }
+  return [{ type: 'TargetDeleted', data: { at: command.now, cancelled: state.status === 'PENDING' } }];
 }
 
 function startAttempt(command: StartAttempt, state: ExistingTarget): TargetEvent[] {

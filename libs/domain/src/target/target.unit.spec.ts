@@ -163,3 +163,42 @@ describe('target decider, removal', () => {
     spec.given([added, removed]).when({ type: 'StartAttempt', attemptId: 'a1', sessionId: 's1', now }).thenThrows('TARGET.NOT_PENDING');
   });
 });
+
+describe('target decider, reschedule and delete', () => {
+  const now = '2026-12-07T08:00:00.000Z';
+  const later = '2026-12-08T09:00:00.000Z';
+
+  it('moves a pending target and records its previous start date', () => {
+    spec
+      .given([added])
+      .when({ type: 'RescheduleTarget', startDate: later })
+      .then([{ type: 'TargetRescheduled', data: { startDate: later, previousStartDate: null } }]);
+  });
+
+  it('records nothing when the start date does not change', () => {
+    const moved = { type: 'TargetRescheduled' as const, data: { startDate: later, previousStartDate: null } };
+    spec.given([added, moved]).when({ type: 'RescheduleTarget', startDate: later }).then([]);
+  });
+
+  it('refuses to reschedule a target whose attempt has started', () => {
+    spec.given([added, started]).when({ type: 'RescheduleTarget', startDate: later }).thenThrows('TARGET.NOT_PENDING');
+  });
+
+  it('cancels a pending target it deletes, and deletes once', () => {
+    const deleted = { type: 'TargetDeleted' as const, data: { at: now, cancelled: true } };
+    spec.given([added]).when({ type: 'DeleteTarget', now }).then([deleted]);
+    spec.given([added, deleted]).when({ type: 'DeleteTarget', now }).then([]);
+    expect(spec.given([added, deleted]).state()).toMatchObject({ status: 'CANCELLED', erased: true });
+  });
+
+  it('keeps the final status of a target it deletes after its attempt', () => {
+    spec
+      .given([added, started, submitting, sent])
+      .when({ type: 'DeleteTarget', now })
+      .then([{ type: 'TargetDeleted', data: { at: now, cancelled: false } }]);
+  });
+
+  it('refuses to delete a target while its attempt is in progress', () => {
+    spec.given([added, started]).when({ type: 'DeleteTarget', now }).thenThrows('TARGET.ATTEMPT_IN_PROGRESS');
+  });
+});

@@ -19,7 +19,7 @@ export type AttemptStatus = 'IN_PROGRESS' | SubmitStatus | DeliveryStatus;
 export interface TargetRow {
   readonly id: string;
   readonly campaignId: string;
-  /** E.164. */
+  /** E.164, or the empty string once TargetDeleted erased it. */
   readonly phoneNumber: string;
   /** Earliest instant to send; null means as soon as the campaign runs. A retry moves it to the retry time. */
   readonly startDate: string | null;
@@ -109,10 +109,17 @@ export function evolveTargetRow(target: TargetRow | null, event: RecordedTargetE
       return { ...target, revision, status: event.data.status === 'DELIVERED' ? 'DELIVERED' : 'UNDELIVERED' };
     case 'TargetRemoved':
       return { ...target, revision, status: 'CANCELLED' };
+    case 'TargetRescheduled':
+      return { ...target, revision, startDate: event.data.startDate };
+    case 'TargetDeleted':
+      return { ...target, revision, phoneNumber: ERASED, layout: null, status: event.data.cancelled ? 'CANCELLED' : target.status };
     default:
       return assertNever(event);
   }
 }
+
+/** What the phone number columns hold once a target's personal data is erased. */
+export const ERASED = '';
 
 /**
  * Returns the attempt after `event`, or null when the event changes no attempt (TargetAdded,
@@ -123,6 +130,8 @@ export function evolveAttemptRow(attempt: AttemptRow | null, target: TargetRow, 
     case 'TargetAdded':
     case 'SmsSubmissionStarted':
     case 'TargetRemoved':
+    case 'TargetRescheduled':
+    case 'TargetDeleted':
       return null;
     case 'SmsAttemptStarted':
       return {
@@ -164,7 +173,7 @@ export function evolveAttemptRow(attempt: AttemptRow | null, target: TargetRow, 
 
 /** Returns the attempt id an event refers to, or null for an event about the target alone. */
 export function attemptIdOf(event: RecordedTargetEvent): string | null {
-  return event.type === 'TargetAdded' || event.type === 'TargetRemoved' ? null : event.data.attemptId;
+  return 'attemptId' in event.data ? event.data.attemptId : null;
 }
 
 function receiptError(status: DeliveryStatus, errorCode: string): AttemptError {

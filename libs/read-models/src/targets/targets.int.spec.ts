@@ -113,6 +113,36 @@ describe.each(TEST_DATABASES)('targets view on $name', (database) => {
     });
   });
 
+  describe('a deleted target', () => {
+    it('loses its number in the target and attempt rows, and keeps its attempts', async () => {
+      const targetId = newId('t');
+      const attemptId = newId('a');
+      await project(
+        on(targetId, targetAdded(targetId, campaignId)),
+        on(targetId, attemptStarted(attemptId, campaignId)),
+        on(targetId, attempted(attemptId, { providerMessageId: 'msg-9' })),
+      );
+
+      await project(on(targetId, { type: 'TargetDeleted', data: { at: '2026-12-07T10:00:00.000Z', cancelled: false } }));
+
+      const target = await targets.getTarget(campaignId, targetId);
+      expect(target).toMatchObject({ phoneNumber: null, layout: null, status: 'SENT', attempts: [{ id: attemptId, status: 'SENT' }] });
+      const sends = await targets.listSends(campaignId);
+      expect(sends.items.map((send) => send.phoneNumber)).toEqual([null]);
+    });
+  });
+
+  describe('a rescheduled target', () => {
+    it('moves its start date', async () => {
+      const targetId = newId('t');
+      await project(on(targetId, targetAdded(targetId, campaignId)));
+
+      await project(on(targetId, { type: 'TargetRescheduled', data: { startDate: '2027-01-04T08:00:00.000Z', previousStartDate: null } }));
+
+      expect(await targets.getTarget(campaignId, targetId)).toMatchObject({ startDate: '2027-01-04T08:00:00.000Z', revision: 1 });
+    });
+  });
+
   describe('a scan of a campaign', () => {
     it('walks every target in id order, page by page, with a status filter', async () => {
       const ids = [newId('t'), newId('t'), newId('t')].sort();

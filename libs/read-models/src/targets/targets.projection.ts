@@ -7,7 +7,16 @@ import { asDomainEvent } from '../shared/recorded-domain-event';
 import { DEFAULT_READ_MODEL_SCHEMA, quoteSchemaName, ReadModelOptions } from '../shared/schema-name';
 import { lockSchemaSetup } from '../shared/setup-lock';
 import type { SqlProjection } from '@sms/event-store';
-import { AttemptRow, attemptIdOf, AttemptStatus, evolveAttemptRow, evolveTargetRow, RecordedTargetEvent, TargetRow } from './target-rows';
+import {
+  AttemptRow,
+  attemptIdOf,
+  AttemptStatus,
+  ERASED,
+  evolveAttemptRow,
+  evolveTargetRow,
+  RecordedTargetEvent,
+  TargetRow,
+} from './target-rows';
 import { createTargetTables } from './targets.tables';
 
 const TARGET_EVENT_TYPES: ReadonlySet<string> = new Set<TargetEvent['type']>([
@@ -17,6 +26,8 @@ const TARGET_EVENT_TYPES: ReadonlySet<string> = new Set<TargetEvent['type']>([
   'SmsAttempted',
   'SmsDeliveryReported',
   'TargetRemoved',
+  'TargetRescheduled',
+  'TargetDeleted',
 ]);
 
 /**
@@ -71,6 +82,7 @@ export class TargetsProjection implements SqlProjection {
     }
     await this.writeTargets(batch.changedTargets(), tx);
     await this.writeAttempts(batch.changedAttempts(), tx);
+    await this.eraseAttemptNumbers(targetEvents, tx);
     await this.writeCounts(batch.countChanges(), tx);
   }
 
@@ -176,6 +188,14 @@ export class TargetsProjection implements SqlProjection {
         rows.map((row) => row.segments),
       ],
     );
+  }
+
+  /** Erases the number from every attempt of the targets deleted in this batch. */
+  private async eraseAttemptNumbers(events: readonly RecordedEvent[], tx: SqlExecutor): Promise<void> {
+    const deleted = events.filter((event) => event.type === 'TargetDeleted').map((event) => idFromStreamName(event.streamName));
+    if (deleted.length > 0) {
+      await tx.query(`UPDATE ${this.attempts} SET phone_number = $2 WHERE target_id = ANY($1::text[])`, [deleted, ERASED]);
+    }
   }
 
   /**

@@ -12,12 +12,13 @@ import { Page, PageRequest, resolvePage } from '../shared/paging';
 import { DEFAULT_READ_MODEL_SCHEMA, quoteSchemaName, ReadModelOptions } from '../shared/schema-name';
 import { toIsoString } from '../shared/sql-values';
 import { WhereClause } from '../shared/where-clause';
-import { AttemptStatus } from './target-rows';
+import { AttemptStatus, ERASED } from './target-rows';
 
 /** A row of the targets page. */
 export interface TargetSummary {
   readonly id: string;
-  readonly phoneNumber: string;
+  /** E.164; null once the target was deleted and its personal data erased. */
+  readonly phoneNumber: string | null;
   readonly startDate: string | null;
   readonly priority: number;
   readonly status: TargetStatus;
@@ -43,7 +44,8 @@ export interface AttemptView {
 export interface TargetDetails {
   readonly id: string;
   readonly campaignId: string;
-  readonly phoneNumber: string;
+  /** E.164; null once the target was deleted and its personal data erased. */
+  readonly phoneNumber: string | null;
   readonly startDate: string | null;
   readonly priority: number;
   readonly status: TargetStatus;
@@ -68,7 +70,8 @@ export interface TargetRecord {
   readonly id: string;
   /** Stream revision as the read model last saw it. */
   readonly revision: number;
-  readonly phoneNumber: string;
+  /** E.164; null once the target was deleted and its personal data erased. */
+  readonly phoneNumber: string | null;
   readonly startDate: string | null;
   readonly priority: number;
   readonly status: TargetStatus;
@@ -88,7 +91,8 @@ export interface SendHistoryItem {
   readonly attemptId: string;
   readonly targetId: string;
   readonly status: AttemptStatus;
-  readonly phoneNumber: string;
+  /** E.164; null once the target was deleted and its personal data erased. */
+  readonly phoneNumber: string | null;
   /** Start of the attempt. */
   readonly startDate: string;
   /** Instant its outcome became final, or null while in progress or SENT without a receipt. */
@@ -307,7 +311,7 @@ export class TargetQueries {
     );
     const items = rows.map((row) => ({
       id: row.id,
-      phoneNumber: row.phone_number,
+      phoneNumber: phoneOrNull(row.phone_number),
       startDate: toIsoString(row.start_date),
       priority: row.priority,
       status: row.status,
@@ -340,7 +344,7 @@ export class TargetQueries {
     return rows.map((row) => ({
       id: row.id,
       revision: row.revision,
-      phoneNumber: row.phone_number,
+      phoneNumber: phoneOrNull(row.phone_number),
       startDate: toIsoString(row.start_date),
       priority: row.priority,
       status: row.status,
@@ -370,7 +374,7 @@ export class TargetQueries {
     return {
       id: target.id,
       campaignId: target.campaign_id,
-      phoneNumber: target.phone_number,
+      phoneNumber: phoneOrNull(target.phone_number),
       startDate: toIsoString(target.start_date),
       priority: target.priority,
       status: target.status,
@@ -412,7 +416,7 @@ export class TargetQueries {
       attemptId: row.attempt_id,
       targetId: row.target_id,
       status: row.status,
-      phoneNumber: row.phone_number,
+      phoneNumber: phoneOrNull(row.phone_number),
       startDate: toIsoString(row.started_at),
       endDate: toIsoString(row.ended_at),
       sessionId: row.session_id,
@@ -515,4 +519,8 @@ function toAttemptView(row: AttemptRowOut): AttemptView {
 
 function toInstantParam(instant: Date | string): string {
   return instant instanceof Date ? instant.toISOString() : instant;
+}
+
+function phoneOrNull(stored: string): string | null {
+  return stored === ERASED ? null : stored;
 }

@@ -11,6 +11,7 @@ import {
   Max,
   Min,
   Validate,
+  ValidateIf,
   ValidateNested,
   ValidationArguments,
   ValidatorConstraint,
@@ -74,7 +75,7 @@ export class AddTargetBody {
   @Length(1, 40)
   phoneNumber!: string;
 
-  @ApiPropertyOptional({ description: 'ISO-8601; local time in the campaign (or target) time zone when it has no offset' })
+  @ApiPropertyOptional({ description: "ISO-8601; local time in the campaign's time zone when it has no offset" })
   @IsOptional()
   @IsString()
   startDate?: string;
@@ -167,4 +168,25 @@ function describeKind(value: unknown): string {
 
 function isJsonObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export class RescheduleTargetBody {
+  @ApiProperty({
+    example: '2026-12-07T09:00',
+    nullable: true,
+    description: "ISO-8601; local time in the campaign's time zone when it has no offset; null sends as soon as the campaign runs",
+  })
+  @ValidateIf((body: RescheduleTargetBody) => body.startDate !== null)
+  @IsISO8601({ strict: true })
+  startDate!: string | null;
+}
+
+export class CalibrateTargetsBody {
+  @ApiProperty({ example: '2026-12-07T08:00', description: "ISO-8601; local time in the campaign's time zone when it has no offset" })
+  @IsISO8601({ strict: true })
+  from!: string;
+
+  @ApiProperty({ example: '2026-12-11T20:00', description: 'After from, at most 366 days later' })
+  @IsISO8601({ strict: true })
+  to!: string;
 }

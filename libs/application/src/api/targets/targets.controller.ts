@@ -1,11 +1,18 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { DomainError } from '@sms/domain';
 import type { Response } from 'express';
 import { CommandContext } from '../../commands/command-context';
 import { ReadModels } from '../../read-models/read-models.service';
-import { AddTargetCommand, RemoveTargetCommand } from '../../use-cases/target.commands';
+import { CalibrateTargetsCommand } from '../../use-cases/calibrate-targets.commands';
+import {
+  AddTargetCommand,
+  DeleteTargetCommand,
+  DuplicateTargetCommand,
+  RemoveTargetCommand,
+  RescheduleTargetCommand,
+} from '../../use-cases/target.commands';
 import { AddOutcome } from '../../use-cases/target-writer';
 import { toInstant } from '../../use-cases/local-date';
 import { Roles } from '../auth/roles';
@@ -13,7 +20,7 @@ import { readDefaultCountry } from '../default-country';
 import { parseIfMatch } from '../if-match';
 import { notFound } from '../not-found';
 import { RequestContext } from '../request-context';
-import { AddTargetBody, AddTargetQuery, SendHistoryQuery, TargetListQuery } from './target.dto';
+import { AddTargetBody, AddTargetQuery, CalibrateTargetsBody, RescheduleTargetBody, SendHistoryQuery, TargetListQuery } from './target.dto';
 
 @ApiTags('targets')
 @ApiBearerAuth()
@@ -70,6 +77,62 @@ export class TargetsController {
     );
     response.setHeader('ETag', `"${revision}"`);
     return { id: targetId, status: 'CANCELLED' };
+  }
+
+  /** Moves a pending target's start date; 409 once an attempt has started. */
+  @Post(':targetId/reschedule')
+  @HttpCode(200)
+  async reschedule(
+    @Param('campaignId') campaignId: string,
+    @Param('targetId') targetId: string,
+    @Body() body: RescheduleTargetBody,
+    @Headers('if-match') ifMatch: string | undefined,
+    @RequestContext('maker') context: CommandContext,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const { revision } = await this.commands.execute<RescheduleTargetCommand, { revision: number }>(
+      new RescheduleTargetCommand(campaignId, targetId, body.startDate, context, parseIfMatch(ifMatch)),
+    );
+    response.setHeader('ETag', `"${revision}"`);
+    return { id: targetId, status: 'PENDING' };
+  }
+
+  /** A new PENDING target with the same number, start date, priority, time zone and layout values. */
+  @Post(':targetId/duplicate')
+  @HttpCode(201)
+  async duplicate(
+    @Param('campaignId') campaignId: string,
+    @Param('targetId') targetId: string,
+    @RequestContext('maker') context: CommandContext,
+  ) {
+    const { targetId: id } = await this.commands.execute<DuplicateTargetCommand, { targetId: string }>(
+      new DuplicateTargetCommand(campaignId, targetId, context),
+    );
+    return { id, status: 'PENDING', duplicateOf: targetId };
+  }
+
+  /**
+   * Erases the target's number and layout values from the read models; its attempts stay in the
+   * history and statistics. 409 while an attempt is in progress.
+   */
+  @Delete(':targetId')
+  @HttpCode(204)
+  async delete(
+    @Param('campaignId') campaignId: string,
+    @Param('targetId') targetId: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @RequestContext('maker') context: CommandContext,
+  ) {
+    await this.commands.execute(new DeleteTargetCommand(campaignId, targetId, context, parseIfMatch(ifMatch)));
+  }
+
+  /** Spreads the pending targets evenly over the calendar's open time between from and to, in dispatch order. */
+  @Post('calibrate')
+  @HttpCode(200)
+  calibrate(@Param('campaignId') campaignId: string, @Body() body: CalibrateTargetsBody, @RequestContext('maker') context: CommandContext) {
+    return this.commands.execute<CalibrateTargetsCommand, { rescheduled: number }>(
+      new CalibrateTargetsCommand(campaignId, body.from, body.to, context),
+    );
   }
 }
 
