@@ -88,6 +88,15 @@ export type TargetRescheduled = DomainEvent<'TargetRescheduled', { startDate: st
  */
 export type TargetDeleted = DomainEvent<'TargetDeleted', { at: string; cancelled: boolean }>;
 
+/** The campaign's end date passed while the target was still pending. */
+export type TargetExpired = DomainEvent<'TargetExpired', { at: string; endDate: string }>;
+
+/**
+ * The number is on the opt-out list, so nothing is sent to it. `attemptId` names the attempt that
+ * was claimed but not yet submitted, which ends with this event; null when none was claimed.
+ */
+export type TargetOptedOut = DomainEvent<'TargetOptedOut', { at: string; attemptId: string | null }>;
+
 export type TargetEvent =
   | TargetAdded
   | SmsAttemptStarted
@@ -96,4 +105,6 @@ export type TargetEvent =
   | SmsDeliveryReported
   | TargetRemoved
   | TargetRescheduled
-  | TargetDeleted;
+  | TargetDeleted
+  | TargetExpired
+  | TargetOptedOut;

@@ -50,7 +50,18 @@ export type RescheduleTarget = { type: 'RescheduleTarget'; startDate: string | n
 /** Erases a target's personal data; rejected while an attempt is in progress. */
 export type DeleteTarget = { type: 'DeleteTarget'; now: string };
 
+/** Expires a target still pending once the campaign's end date has passed; does nothing otherwise. */
+export type ExpireTarget = { type: 'ExpireTarget'; endDate: string; now: string };
+
+/**
+ * Marks a target whose number opted out. Applies to a pending target, or to one whose attempt
+ * `attemptId` is claimed and not yet submitted; does nothing once a submission has started.
+ */
+export type OptOutTarget = { type: 'OptOutTarget'; attemptId: string | null; now: string };
+
 export type TargetCommand =
+  | ExpireTarget
+  | OptOutTarget
   | AddTarget
   | StartAttempt
   | StartSubmission
@@ -131,6 +142,10 @@ export function evolveTarget(state: TargetState, event: TargetEvent): TargetStat
       return { ...state, startDate: event.data.startDate };
     case 'TargetDeleted':
       return { ...state, erased: true, status: event.data.cancelled ? 'CANCELLED' : state.status };
+    case 'TargetExpired':
+      return { ...state, status: 'EXPIRED' };
+    case 'TargetOptedOut':
+      return { ...state, status: 'OPTED_OUT' };
     default:
       return assertNever(event);
   }
@@ -179,6 +194,12 @@ function decideTarget(command: TargetCommand, state: TargetState): TargetEvent[]
         : [{ type: 'TargetRescheduled', data: { startDate: command.startDate, previousStartDate: state.startDate } }];
     case 'DeleteTarget':
       return deleteTarget(command, state);
+    case 'ExpireTarget':
+      return state.status === 'PENDING' && Date.parse(command.now) >= Date.parse(command.endDate)
+        ? [{ type: 'TargetExpired', data: { at: command.now, endDate: command.endDate } }]
+        : [];
+    case 'OptOutTarget':
+      return optOut(command, state);
     default:
       return assertNever(command);
   }
@@ -205,6 +226,16 @@ function deleteTarget(command: DeleteTarget, state: ExistingTarget): TargetEvent
     );
   }
   return [{ type: 'TargetDeleted', data: { at: command.now, cancelled: state.status === 'PENDING' } }];
+}
+
+function optOut(command: OptOutTarget, state: ExistingTarget): TargetEvent[] {
+  if (state.status === 'PENDING') {
+    return [{ type: 'TargetOptedOut', data: { at: command.now, attemptId: null } }];
+  }
+  const current = state.attempts.at(-1);
+  const claimedOnly =
+    state.status === 'IN_PROGRESS' && current?.id === command.attemptId && !current.submissionStarted && current.outcome === null;
+  return claimedOnly ? [{ type: 'TargetOptedOut', data: { at: command.now, attemptId: command.attemptId } }] : [];
 }
 
 function startAttempt(command: StartAttempt, state: ExistingTarget): TargetEvent[] {

@@ -202,3 +202,39 @@ describe('target decider, reschedule and delete', () => {
     spec.given([added, started]).when({ type: 'DeleteTarget', now }).thenThrows('TARGET.ATTEMPT_IN_PROGRESS');
   });
 });
+
+describe('target decider, expiry and opt-out', () => {
+  const endDate = '2026-12-31T23:00:00.000Z';
+
+  it('expires a pending target once the end date has passed, and nothing else', () => {
+    const now = '2027-01-01T00:00:00.000Z';
+    spec
+      .given([added])
+      .when({ type: 'ExpireTarget', endDate, now })
+      .then([{ type: 'TargetExpired', data: { at: now, endDate } }]);
+    spec.given([added]).when({ type: 'ExpireTarget', endDate, now: '2026-12-31T22:59:59.999Z' }).then([]);
+    spec.given([added, started]).when({ type: 'ExpireTarget', endDate, now }).then([]);
+  });
+
+  it('opts out a pending target without an attempt', () => {
+    const now = '2026-12-07T09:00:00.000Z';
+    spec
+      .given([added])
+      .when({ type: 'OptOutTarget', attemptId: null, now })
+      .then([{ type: 'TargetOptedOut', data: { at: now, attemptId: null } }]);
+  });
+
+  it('ends a claimed attempt that was not submitted, and lets no submission start after', () => {
+    const now = '2026-12-07T09:00:00.500Z';
+    const optedOut = { type: 'TargetOptedOut' as const, data: { at: now, attemptId: 'a1' } };
+    spec.given([added, started]).when({ type: 'OptOutTarget', attemptId: 'a1', now }).then([optedOut]);
+    spec.given([added, started, optedOut]).when({ type: 'StartSubmission', attemptId: 'a1', now }).then([]);
+  });
+
+  it('does nothing once the submission has started', () => {
+    spec
+      .given([added, started, submitting])
+      .when({ type: 'OptOutTarget', attemptId: 'a1', now: '2026-12-07T09:00:02.000Z' })
+      .then([]);
+  });
+});

@@ -113,6 +113,10 @@ export function evolveTargetRow(target: TargetRow | null, event: RecordedTargetE
       return { ...target, revision, startDate: event.data.startDate };
     case 'TargetDeleted':
       return { ...target, revision, phoneNumber: ERASED, layout: null, status: event.data.cancelled ? 'CANCELLED' : target.status };
+    case 'TargetExpired':
+      return { ...target, revision, status: 'EXPIRED' };
+    case 'TargetOptedOut':
+      return { ...target, revision, status: 'OPTED_OUT' };
     default:
       return assertNever(event);
   }
@@ -132,7 +136,18 @@ export function evolveAttemptRow(attempt: AttemptRow | null, target: TargetRow, 
     case 'TargetRemoved':
     case 'TargetRescheduled':
     case 'TargetDeleted':
+    case 'TargetExpired':
       return null;
+    case 'TargetOptedOut':
+      // A claimed attempt ends without reaching the provider.
+      return attempt === null
+        ? null
+        : {
+            ...attempt,
+            status: 'FAILED',
+            endedAt: event.data.at,
+            error: { code: 'OPTED_OUT', reason: 'the number opted out before the message was submitted', transient: false },
+          };
     case 'SmsAttemptStarted':
       return {
         attemptId: event.data.attemptId,

@@ -28,6 +28,8 @@ const TARGET_EVENT_TYPES: ReadonlySet<string> = new Set<TargetEvent['type']>([
   'TargetRemoved',
   'TargetRescheduled',
   'TargetDeleted',
+  'TargetExpired',
+  'TargetOptedOut',
 ]);
 
 /**
