@@ -21,7 +21,9 @@ export function normalisePhoneNumber(raw: string, defaultCountry: string): Phone
     return { ok: false, rule: 'may contain only digits, spaces, dots, dashes, parentheses and a leading +' };
   }
 
-  const international = input.replace(/^00/, '+');
+  // French formatting may separate digit groups with no-break spaces (U+00A0, U+202F), which
+  // libphonenumber does not read as spaces.
+  const international = input.replace(/\s/g, ' ').replace(/^00/, '+');
   const parsed = parsePhoneNumberFromString(international, defaultCountry as CountryCode);
   // With the max metadata a number is valid exactly when it has a type. Calling isValid() as
   // well would run the same matching a second time.

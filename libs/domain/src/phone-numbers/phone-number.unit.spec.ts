@@ -9,6 +9,12 @@ describe('normalisePhoneNumber', () => {
     ['06.12.34.56.78', '+33612345678'],
     ['+330600011234', '+33600011234'],
     ['+1 415 555 2671', '+14155552671'],
+    ['06 12 34 56 78', '+33612345678'],
+    ['0033 6 12 34 56 78', '+33612345678'],
+    ['00 33 6 12 34 56 78', '+33612345678'],
+    ['+33 (0)6 12 34 56 78', '+33612345678'],
+    ['06\u00a012\u00a034\u00a056\u00a078', '+33612345678'],
+    ['06\u202f12\u202f34\u202f56\u202f78', '+33612345678'],
   ])('reads %s as %s', (raw, e164) => {
     expect(normalisePhoneNumber(raw, 'FR')).toEqual({ ok: true, e164, country: expect.any(String) });
   });
@@ -18,6 +24,10 @@ describe('normalisePhoneNumber', () => {
       ok: false,
       rule: 'is a fixed line number, which cannot receive SMS',
     });
+  });
+
+  it.each(['01 44 00 12 34', '0033 1 44 00 12 34', '+33144001234'])('rejects the fixed line %p naming its type', (raw) => {
+    expect(normalisePhoneNumber(raw, 'FR')).toEqual({ ok: false, rule: 'is a fixed line number, which cannot receive SMS' });
   });
 
   it('rejects a toll-free number', () => {
