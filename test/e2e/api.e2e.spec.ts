@@ -25,7 +25,7 @@ describe('REST API on the embedded profile', () => {
   }
 
   async function newCampaign(overrides: Record<string, unknown> = {}): Promise<{ id: string }> {
-    return { id: await createCampaign(maker, { campaign: overrides }) };
+    return { id: await createCampaign(maker, { body: 'Bonjour {{firstName}} !', campaign: overrides }) };
   }
 
   describe('health and documentation', () => {
@@ -34,11 +34,52 @@ describe('REST API on the embedded profile', () => {
       expect(response).toMatchObject({ status: 200, body: { status: 'ok' } });
     });
 
-    it('serves an OpenAPI document naming the campaign routes', async () => {
-      const response = await httpClient(service.url ?? '').get<{ paths: Record<string, unknown> }>('/openapi.json');
+    it('serves an OpenAPI document describing every Maker and Banner route with its errors', async () => {
+      type Operation = { responses: Record<string, unknown>; parameters?: Array<{ name: string; in: string }> };
+      const response = await httpClient(service.url ?? '').get<{ paths: Record<string, Record<string, Operation>> }>('/openapi.json');
       expect(response.status).toBe(200);
-      expect(Object.keys(response.body.paths)).toEqual(
-        expect.arrayContaining(['/campaigns', '/campaigns/{id}/status', '/campaigns/{campaignId}/imports']),
+      const paths = response.body.paths;
+      expect(Object.keys(paths)).toEqual(
+        expect.arrayContaining([
+          '/senders',
+          '/senders/{id}',
+          '/templates',
+          '/templates/{id}/preview',
+          '/calendars',
+          '/calendars/{id}/next-open',
+          '/profiles',
+          '/profiles/{id}',
+          '/campaigns',
+          '/campaigns/{id}',
+          '/campaigns/{id}/status',
+          '/campaigns/{id}/tags',
+          '/campaigns/{id}/profiles',
+          '/campaigns/{id}/duplicate',
+          '/campaigns/{id}/empty',
+          '/campaigns/{id}/history',
+          '/campaigns/{id}/as-of',
+          '/campaigns/{id}/dependencies',
+          '/campaigns/{id}/layouts',
+          '/campaigns/{campaignId}/targets',
+          '/campaigns/{campaignId}/targets/{targetId}',
+          '/campaigns/{campaignId}/targets/{targetId}/reschedule',
+          '/campaigns/{campaignId}/targets/{targetId}/remove',
+          '/campaigns/{campaignId}/targets/{targetId}/duplicate',
+          '/campaigns/{campaignId}/targets/calibrate',
+          '/campaigns/{campaignId}/targets/export',
+          '/campaigns/{campaignId}/targets/import-template',
+          '/campaigns/{campaignId}/imports',
+          '/imports/{id}',
+          '/campaigns/{campaignId}/sends',
+          '/banner/campaigns',
+          '/banner/campaigns/{id}/status',
+        ]),
+      );
+      expect(Object.keys(paths['/campaigns/{id}'].patch.responses)).toEqual(
+        expect.arrayContaining(['400', '401', '403', '404', '409', '412']),
+      );
+      expect(paths['/campaigns/{id}'].patch.parameters).toEqual(
+        expect.arrayContaining([expect.objectContaining({ name: 'If-Match', in: 'header' })]),
       );
     });
   });
@@ -146,7 +187,10 @@ describe('REST API on the embedded profile', () => {
         layout: { name: 'crm', values: { firstName: 'Léa' } },
       });
       expect(added.status).toBe(201);
-      const duplicate = await maker.post(`/campaigns/${campaign.id}/targets`, { phoneNumber: '+33612345601' });
+      const duplicate = await maker.post(`/campaigns/${campaign.id}/targets`, {
+        phoneNumber: '+33612345601',
+        layout: { name: 'crm', values: { firstName: 'Léa' } },
+      });
       expect(duplicate).toMatchObject({ status: 200, body: { duplicateOf: added.body.id } });
       const second = await maker.post(`/campaigns/${campaign.id}/targets`, {
         phoneNumber: '0033612345602',

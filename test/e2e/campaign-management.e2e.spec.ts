@@ -5,6 +5,7 @@ import { eventually, HttpClient, httpClient } from '../support/http-client';
 type HistoryItem = { type: string; at: string; actor: { id: string; role: string }; data: Record<string, unknown> };
 
 const LATER = '2030-01-07T09:00:00Z';
+const GREETING = 'Bonjour {{firstName}} !';
 const relance = { name: 'relance', fields: [{ key: 'firstName', label: 'Prénom', type: 'string' }] };
 const payment = {
   name: 'paiement',
@@ -39,7 +40,7 @@ describe('campaign management', () => {
 
   describe('target layouts', () => {
     it('defines layouts that hold the template placeholders and shows them on the campaign', async () => {
-      const campaignId = await createCampaign(maker);
+      const campaignId = await createCampaign(maker, { body: GREETING });
 
       const response = await maker.request('PUT', `/campaigns/${campaignId}/layouts`, { body: { layouts: [relance, payment] } });
 
@@ -57,7 +58,7 @@ describe('campaign management', () => {
     });
 
     it('rejects a layout that lacks a placeholder of the template, naming the layout and the key', async () => {
-      const campaignId = await createCampaign(maker);
+      const campaignId = await createCampaign(maker, { body: GREETING });
       const layout = { name: 'court', fields: [{ key: 'city', label: 'Ville', type: 'string' }] };
 
       const response = await maker.request('PUT', `/campaigns/${campaignId}/layouts`, { body: { layouts: [relance, layout] } });
@@ -73,7 +74,7 @@ describe('campaign management', () => {
     });
 
     it('rejects malformed layouts with the field and the rule', async () => {
-      const campaignId = await createCampaign(maker);
+      const campaignId = await createCampaign(maker, { body: GREETING });
       const badType = { name: 'x', fields: [{ key: 'firstName', label: 'Prénom', type: 'text' }] };
       const reserved = {
         name: 'x',
@@ -100,7 +101,7 @@ describe('campaign management', () => {
     });
 
     it('answers 404 for an unknown campaign and 412 for a stale If-Match', async () => {
-      const campaignId = await createCampaign(maker);
+      const campaignId = await createCampaign(maker, { body: GREETING });
 
       const unknown = await maker.request('PUT', '/campaigns/nope/layouts', { body: { layouts: [relance] } });
       const stale = await maker.request('PUT', `/campaigns/${campaignId}/layouts`, {
@@ -113,7 +114,7 @@ describe('campaign management', () => {
     });
 
     it('refuses a new template whose placeholders a layout lacks', async () => {
-      const campaignId = await createCampaign(maker);
+      const campaignId = await createCampaign(maker, { body: GREETING });
       await maker.request('PUT', `/campaigns/${campaignId}/layouts`, { body: { layouts: [relance] } });
       const template = await maker.post('/templates', {
         name: 'Paiement',
@@ -132,7 +133,7 @@ describe('campaign management', () => {
     });
 
     it('checks target layout values against the layouts and shows them on the target', async () => {
-      const campaignId = await createCampaign(maker);
+      const campaignId = await createCampaign(maker, { body: GREETING });
       await maker.request('PUT', `/campaigns/${campaignId}/layouts`, { body: { layouts: [relance, payment] } });
       const values = { firstName: 'Zoé', amount: 42.5, dueDate: '2026-12-31' };
 
@@ -153,6 +154,16 @@ describe('campaign management', () => {
         status: 400,
         body: { details: [{ field: 'layout.values.amount', rule: 'must be a finite number' }] },
       });
+      const missing = await addTarget(campaignId, { phoneNumber: '0612345005', layout: { name: 'relance', values: { firstName: '' } } });
+      const none = await addTarget(campaignId, { phoneNumber: '0612345006' });
+      expect(missing).toMatchObject({
+        status: 400,
+        body: {
+          code: 'TARGET.MISSING_VALUES',
+          details: [{ field: 'layout.values.firstName', rule: expect.stringContaining('{{firstName}}') }],
+        },
+      });
+      expect(none).toMatchObject({ status: 400, body: { code: 'TARGET.MISSING_VALUES', details: [{ field: 'layout' }] } });
       expect(unknownField).toMatchObject({
         status: 400,
         body: { details: [{ field: 'layout.values.amount', rule: "is not a field of layout 'relance'" }] },
@@ -202,7 +213,7 @@ describe('campaign management', () => {
   });
 
   describe('empty', () => {
-    it('cancels every pending target, records how many, and cancels nothing the second time', async () => {
+    it('cancels every pending target once and records how many', async () => {
       const campaignId = await createCampaign(maker);
       for (const phoneNumber of ['0612345020', '0612345021', '0612345022']) {
         await addTarget(campaignId, { phoneNumber });
@@ -216,23 +227,26 @@ describe('campaign management', () => {
       expect(second).toMatchObject({ status: 200, body: { removed: 0 } });
       await countsWhen(maker, campaignId, (counts) => counts.cancelled === 3 && counts.pending === 0, 10_000, 'three cancelled targets');
       const history = await maker.get<{ items: HistoryItem[] }>(`/campaigns/${campaignId}/history`);
-      expect(history.body.items.filter((item) => item.type === 'CampaignEmptied').map((item) => item.data)).toEqual([
-        { removed: 3 },
-        { removed: 0 },
-      ]);
+      expect(history.body.items.filter((item) => item.type === 'CampaignEmptied').map((item) => item.data)).toEqual([{ removed: 3 }]);
       expect((await maker.post('/campaigns/nope/empty')).status).toBe(404);
+      const stale = await maker.post(`/campaigns/${campaignId}/empty`, undefined, { headers: { 'if-match': '"0"' } });
+      expect(stale.status).toBe(412);
     });
   });
 
   describe('duplicate', () => {
     it('copies settings, layouts and profiles into an OFF campaign, and its targets when asked', async () => {
       const profile = await maker.post('/profiles', { name: 'Recouvrement', manageCampaign: true });
-      const sourceId = await createCampaign(maker, { campaign: { name: 'Relance décembre', tags: ['relance'], maxAttempts: 3 } });
+      const sourceId = await createCampaign(maker, {
+        body: GREETING,
+        campaign: { name: 'Relance décembre', tags: ['relance'], maxAttempts: 3 },
+      });
       await maker.request('PUT', `/campaigns/${sourceId}/layouts`, { body: { layouts: [relance] } });
       await maker.request('PUT', `/campaigns/${sourceId}/profiles`, { body: { profileIds: [profile.body.id] } });
       await addTarget(sourceId, { phoneNumber: '0612345030', priority: 9, layout: { name: 'relance', values: { firstName: 'Zoé' } } });
-      await addTarget(sourceId, { phoneNumber: '0612345031' });
-      await addTarget(sourceId, { phoneNumber: '0612345031', insertIfDuplicate: true });
+      const leo = { name: 'relance', values: { firstName: 'Léo' } };
+      await addTarget(sourceId, { phoneNumber: '0612345031', layout: leo });
+      await addTarget(sourceId, { phoneNumber: '0612345031', insertIfDuplicate: true, layout: leo });
       await maker.post(`/campaigns/${sourceId}/status`, { status: 'ON' });
       await countsWhen(maker, sourceId, (counts) => counts.pending === 3, 10_000, 'three source targets');
 
@@ -355,6 +369,102 @@ describe('campaign management', () => {
         sender: { senderId: 'ACME' },
         profiles: [{ id: profile.body.id, name: 'Soir', manageCampaign: false }],
       });
+    });
+  });
+
+  describe('input a new user tried', () => {
+    it('rejects null for a setting that cannot be cleared and clears one that can', async () => {
+      const campaignId = await createCampaign(maker, { campaign: { alias: 'old' } });
+
+      const responses = await Promise.all(
+        [{ tags: null }, { name: null }, { timeZone: null }, { maxAttempts: null }, { chatFlow: null }].map((body) =>
+          maker.request('PATCH', `/campaigns/${campaignId}`, { body }),
+        ),
+      );
+      const cleared = await maker.request('PATCH', `/campaigns/${campaignId}`, { body: { alias: null } });
+
+      expect(responses.map((response) => response.status)).toEqual([400, 400, 400, 400, 400]);
+      expect(responses[0].body).toMatchObject({
+        details: [{ field: 'tags', value: null, rule: expect.stringContaining('must not be null') }],
+      });
+      expect(cleared).toMatchObject({ status: 200, body: { alias: null, tags: [] } });
+    });
+
+    it('keeps layouts that pending targets use and rejects object built-in keys', async () => {
+      const campaignId = await createCampaign(maker, { body: GREETING });
+      await maker.request('PUT', `/campaigns/${campaignId}/layouts`, { body: { layouts: [relance] } });
+      await addTarget(campaignId, { phoneNumber: '0612345050', layout: { name: 'relance', values: { firstName: 'Zoé' } } });
+      await countsWhen(maker, campaignId, (counts) => counts.pending === 1, 10_000, 'the target');
+      const renamed = { ...relance, name: 'autre' };
+      const builtIn = { name: 'x', fields: [...relance.fields, { key: 'constructor', label: 'C', type: 'string' }] };
+
+      const dropped = await maker.request('PUT', `/campaigns/${campaignId}/layouts`, { body: { layouts: [renamed] } });
+      const withBuiltIn = await maker.request('PUT', `/campaigns/${campaignId}/layouts`, { body: { layouts: [relance, builtIn] } });
+
+      expect(dropped).toMatchObject({
+        status: 409,
+        body: { code: 'CAMPAIGN.LAYOUT_IN_USE', message: expect.stringContaining("'relance'") },
+      });
+      expect(withBuiltIn).toMatchObject({ status: 400, body: { details: [{ field: 'layouts[1].fields[1].key', value: 'constructor' }] } });
+    });
+
+    it('gives a target its revision as a strong ETag', async () => {
+      const campaignId = await createCampaign(maker);
+      const targetId = String((await addTarget(campaignId, { phoneNumber: '0612345051' })).body.id);
+
+      const target = await eventually(
+        async () => {
+          const response = await maker.get(`/campaigns/${campaignId}/targets/${targetId}`);
+          return response.status === 200 ? response : undefined;
+        },
+        10_000,
+        'the target',
+      );
+
+      expect(target.headers.get('etag')).toBe('"0"');
+    });
+
+    it('checks If-Match on a Banner toggle and answers 404 for an unknown campaign', async () => {
+      const profile = await maker.post('/profiles', { name: 'Nuit', manageCampaign: true });
+      const campaignId = await createCampaign(maker);
+      await maker.request('PUT', `/campaigns/${campaignId}/profiles`, { body: { profileIds: [profile.body.id] } });
+      const advisor = await clientFor({ sub: 'dan', roles: ['advisor'], profileIds: [String(profile.body.id)] });
+      await eventually(
+        async () => ((await advisor.get<unknown[]>('/banner/campaigns')).body.length === 1 ? true : undefined),
+        10_000,
+        'the Banner list',
+      );
+
+      const stale = await advisor.post(`/banner/campaigns/${campaignId}/status`, { status: 'ON' }, { headers: { 'if-match': '"0"' } });
+      const unknown = await advisor.post('/banner/campaigns/nope/status', { status: 'ON' });
+
+      expect(stale.status).toBe(412);
+      expect(unknown).toMatchObject({ status: 404, body: { code: 'CAMPAIGN.NOT_FOUND' } });
+    });
+
+    it('answers 404 for the targets of a deleted campaign', async () => {
+      const campaignId = await createCampaign(maker);
+      await addTarget(campaignId, { phoneNumber: '0612345052' });
+      await maker.request('DELETE', `/campaigns/${campaignId}`);
+
+      const targets = await eventually(
+        async () => {
+          const response = await maker.get(`/campaigns/${campaignId}/targets`);
+          return response.status === 404 ? response : undefined;
+        },
+        10_000,
+        'the deletion',
+      );
+
+      expect(targets.body).toMatchObject({ code: 'CAMPAIGN.NOT_FOUND' });
+    });
+
+    it('rejects a preview variable that is not text or a number', async () => {
+      const template = await maker.post('/templates', { name: 'T', body: 'Bonjour {{firstName}}' });
+
+      const response = await maker.post(`/templates/${String(template.body.id)}/preview`, { variables: { firstName: { a: 1 } } });
+
+      expect(response).toMatchObject({ status: 400, body: { details: [{ field: 'variables' }] } });
     });
   });
 });

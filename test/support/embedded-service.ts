@@ -55,7 +55,7 @@ export async function createCampaign(
   options: { body?: string; campaign?: Record<string, unknown> } = {},
 ): Promise<string> {
   const sender = await maker.post('/senders', { name: 'Support', senderId: 'ACME' });
-  const template = await maker.post('/templates', { name: 'Template', body: options.body ?? 'Bonjour {{firstName}} !' });
+  const template = await maker.post('/templates', { name: 'Template', body: options.body ?? 'Bonjour, votre commande est prête.' });
   const campaign = await maker.post('/campaigns', {
     name: 'Relance',
     reference: `REF-${Date.now()}`,

@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { DynamicModule, INestApplication, INestApplicationContext, Module, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { describeConventions } from '../api/openapi-conventions';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { json } from 'express';
 import { ApiModule } from '../api/api.module';
@@ -88,21 +90,29 @@ async function rootModule(roles: readonly ProcessRole[], infrastructure: Infrast
 }
 
 async function startHttp(module: DynamicModule, config: AppConfig, logger: AppLogger): Promise<INestApplication> {
-  const app = await NestFactory.create(module, { logger: new NestPinoLogger(logger), bodyParser: false, abortOnError: false });
+  const app = await NestFactory.create<NestExpressApplication>(module, {
+    logger: new NestPinoLogger(logger),
+    bodyParser: false,
+    abortOnError: false,
+  });
+  // Express's weak body-hash ETags would reach clients, which If-Match then refuses; see RevisionEtagInterceptor.
+  app.set('etag', false);
   // Before the body parser, so that its error responses carry the CORS headers a browser needs to read them.
   if (config.CORS_ORIGINS.length > 0) {
     app.enableCors({ origin: config.CORS_ORIGINS, allowedHeaders: CORS_ALLOWED_HEADERS, exposedHeaders: CORS_EXPOSED_HEADERS });
   }
   // Not strict, so that a body such as `null` or `"text"` parses and SafeInputPipe rejects it as not a JSON object.
   app.use(json({ limit: JSON_BODY_LIMIT, strict: false }), createBodyParserErrorHandler(logger));
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('SMS Campaigns')
-      .setDescription('Maker, Banner, Reporter and audit endpoints of the SMS campaigns backend')
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
+  const document = describeConventions(
+    SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('SMS Campaigns')
+        .setDescription('Maker, Banner, Reporter and audit endpoints of the SMS campaigns backend')
+        .setVersion('1')
+        .addBearerAuth()
+        .build(),
+    ),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json' });
   await app.listen(config.PORT, config.HOST);

@@ -23,6 +23,8 @@ export class DuplicateCampaignCommand {
     readonly overrides: CampaignCopyOverrides,
     readonly withTargets: boolean,
     readonly context: CommandContext,
+    /** The source campaign's revision the caller saw (If-Match). */
+    readonly expectedRevision?: number,
   ) {}
 }
 
@@ -46,8 +48,14 @@ export class DuplicateCampaignHandler implements ICommandHandler<DuplicateCampai
     @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
-  async execute({ sourceId, overrides, withTargets, context }: DuplicateCampaignCommand): Promise<DuplicateCampaignResult> {
-    const source = await requireCampaign(this.store, sourceId);
+  async execute({
+    sourceId,
+    overrides,
+    withTargets,
+    context,
+    expectedRevision,
+  }: DuplicateCampaignCommand): Promise<DuplicateCampaignResult> {
+    const source = await requireCampaign(this.store, sourceId, expectedRevision);
     const id = randomUUID();
     const settings = copiedSettings(source.settings, overrides, context.now);
     const command = {

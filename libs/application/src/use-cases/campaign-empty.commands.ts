@@ -16,11 +16,14 @@ export class EmptyCampaignCommand {
   constructor(
     readonly campaignId: string,
     readonly context: CommandContext,
+    /** The campaign's revision the caller saw (If-Match); checked before anything is cancelled. */
+    readonly expectedRevision?: number,
   ) {}
 }
 
 /**
- * Cancels every pending target of a campaign, then records CampaignEmptied with their number.
+ * Cancels every pending target of a campaign, then records CampaignEmptied with their number
+ * when there was any.
  *
  * Each batch appends TargetRemoved with the revision the read model shows, so a target claimed by
  * the scheduler in the meantime is not touched. Those that fail that check are retried one by one
@@ -34,8 +37,8 @@ export class EmptyCampaignHandler implements ICommandHandler<EmptyCampaignComman
     @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
-  async execute({ campaignId, context }: EmptyCampaignCommand): Promise<{ removed: number }> {
-    await requireCampaign(this.store, campaignId);
+  async execute({ campaignId, context, expectedRevision }: EmptyCampaignCommand): Promise<{ removed: number }> {
+    await requireCampaign(this.store, campaignId, expectedRevision);
     let removed = 0;
     let afterId: string | undefined;
     for (;;) {
@@ -50,7 +53,9 @@ export class EmptyCampaignHandler implements ICommandHandler<EmptyCampaignComman
       afterId = pending[pending.length - 1].id;
       removed += await this.cancelBatch(pending, context);
     }
-    await this.executor.execute(streams.campaign(campaignId), campaignDecider, { type: 'RecordCampaignEmptied', removed }, context);
+    if (removed > 0) {
+      await this.executor.execute(streams.campaign(campaignId), campaignDecider, { type: 'RecordCampaignEmptied', removed }, context);
+    }
     return { removed };
   }
 

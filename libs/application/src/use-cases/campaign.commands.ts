@@ -19,6 +19,7 @@ import { EventStore } from '@sms/event-store';
 import { CommandContext } from '../commands/command-context';
 import { CommandExecutor } from '../commands/command-executor';
 import { EVENT_STORE } from '../infrastructure/tokens';
+import { ReadModels } from '../read-models/read-models.service';
 import { loadState, withStreamId } from './load-state';
 
 export class CreateCampaignCommand {
@@ -206,6 +207,7 @@ export class DefineTargetLayoutsCommand {
 export class DefineTargetLayoutsHandler implements ICommandHandler<DefineTargetLayoutsCommand, { state: CampaignState; revision: number }> {
   constructor(
     private readonly executor: CommandExecutor,
+    private readonly readModels: ReadModels,
     @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
@@ -213,6 +215,15 @@ export class DefineTargetLayoutsHandler implements ICommandHandler<DefineTargetL
     const { state } = await loadState(this.store, streams.campaign(campaignId), campaignDecider);
     if (!state.exists) {
       throw DomainError.notFound('CAMPAIGN.NOT_FOUND', 'campaign', campaignId);
+    }
+    const inUse = (await this.readModels.queries.targets.pendingLayoutNames(campaignId)).filter(
+      (name) => state.layouts.some((layout) => layout.name === name) && !layouts.some((layout) => layout.name === name),
+    );
+    if (inUse.length > 0) {
+      throw DomainError.conflict(
+        'CAMPAIGN.LAYOUT_IN_USE',
+        `layouts ${inUse.map((name) => `'${name}'`).join(', ')} are used by pending targets of campaign '${campaignId}': keep them, or remove or empty those targets first`,
+      );
     }
     const templatePlaceholders = await placeholdersOf(this.store, state.settings.templateId);
     const command = { type: 'DefineTargetLayouts' as const, layouts, templatePlaceholders };
@@ -224,7 +235,7 @@ export class DefineTargetLayoutsHandler implements ICommandHandler<DefineTargetL
 }
 
 /** Placeholders of a template, read from its stream; none when it does not exist. */
-async function placeholdersOf(store: EventStore, templateId: string): Promise<string[]> {
+export async function placeholdersOf(store: EventStore, templateId: string): Promise<string[]> {
   const { state } = await loadState(store, streams.template(templateId), templateDecider);
   return state.exists ? state.placeholders : [];
 }

@@ -5,16 +5,18 @@ import {
   campaignDecider,
   DomainError,
   layoutValueViolations,
+  missingValueViolations,
   normalisePhoneNumber,
   streams,
   TargetAdded,
   TargetLayoutValues,
   TargetState,
 } from '@sms/domain';
-import { EventStore } from '@sms/event-store';
+import { EventStore, WrongExpectedRevisionError } from '@sms/event-store';
 import { CommandContext } from '../commands/command-context';
 import { EVENT_STORE } from '../infrastructure/tokens';
 import { CampaignTargets } from './campaign-targets';
+import { placeholdersOf } from './campaign.commands';
 import { loadState } from './load-state';
 import { toInstant } from './local-date';
 import { AddOutcome, TargetWriter } from './target-writer';
@@ -46,13 +48,16 @@ export class AddTargetHandler implements ICommandHandler<AddTargetCommand, AddOu
 
   async execute({ campaignId, input, defaultCountry, context }: AddTargetCommand): Promise<AddOutcome> {
     const campaign = await requireCampaign(this.store, campaignId);
-    if (input.layout !== undefined) {
-      assertNoViolations('TARGET.INVALID_LAYOUT', layoutValueViolations(campaign.layouts, input.layout));
-    }
+
     const phone = normalisePhoneNumber(input.phoneNumber, defaultCountry);
     if (!phone.ok) {
       throw DomainError.invalid('TARGET.INVALID_PHONE_NUMBER', 'phoneNumber', input.phoneNumber, phone.rule);
     }
+    if (input.layout !== undefined) {
+      assertNoViolations('TARGET.INVALID_LAYOUT', layoutValueViolations(campaign.layouts, input.layout));
+    }
+    const placeholders = await placeholdersOf(this.store, campaign.settings.templateId);
+    assertNoViolations('TARGET.MISSING_VALUES', missingValueViolations(placeholders, input.layout, campaign.settings.templateId));
     const [outcome] = await this.writer.addMany(
       [
         {
@@ -72,11 +77,17 @@ export class AddTargetHandler implements ICommandHandler<AddTargetCommand, AddOu
   }
 }
 
-/** Loads the campaign from its stream; throws a 404 error when it does not exist. */
-export async function requireCampaign(store: EventStore, campaignId: string) {
-  const { state } = await loadState(store, streams.campaign(campaignId), campaignDecider);
+/**
+ * Loads the campaign from its stream; throws a 404 error when it does not exist, and a revision
+ * mismatch (412) when `expectedRevision` is given and the stream moved on.
+ */
+export async function requireCampaign(store: EventStore, campaignId: string, expectedRevision?: number) {
+  const { state, revision } = await loadState(store, streams.campaign(campaignId), campaignDecider);
   if (!state.exists) {
     throw DomainError.notFound('CAMPAIGN.NOT_FOUND', 'campaign', campaignId);
+  }
+  if (expectedRevision !== undefined && expectedRevision !== revision) {
+    throw new WrongExpectedRevisionError(streams.campaign(campaignId), expectedRevision, revision);
   }
   return state;
 }

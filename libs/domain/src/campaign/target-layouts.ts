@@ -13,6 +13,8 @@ export type TargetLayout = { name: string; fields: LayoutField[] };
  */
 export const BUILT_IN_PLACEHOLDERS: readonly string[] = ['phoneNumber'];
 const RESERVED_KEYS: ReadonlySet<string> = new Set(['phoneNumber', 'startDate', 'priority', 'insertIfDuplicate', 'timeZone']);
+/** Names a plain JavaScript object already has: a value under one of them could not be told from the built-in. */
+const OBJECT_KEYS: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
 
 /** Same characters as a template placeholder key, so every field can be used as one. */
 const FIELD_KEY = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -38,6 +40,8 @@ export function layoutViolations(layouts: readonly TargetLayout[]): FieldViolati
       const path = `layouts[${index}].fields[${fieldIndex}].key`;
       if (!FIELD_KEY.test(field.key)) {
         violations.push({ field: path, value: field.key, rule: 'must be 1 to 64 letters, digits, "_", "-" or "."' });
+      } else if (OBJECT_KEYS.has(field.key)) {
+        violations.push({ field: path, value: field.key, rule: 'is a built-in property name of JavaScript objects; choose another key' });
       } else if (RESERVED_KEYS.has(field.key)) {
         violations.push({ field: path, value: field.key, rule: `is reserved for the target's own ${field.key}` });
       } else if (keys.has(field.key)) {
@@ -96,12 +100,38 @@ export function layoutValueViolations(
   return violations;
 }
 
+/**
+ * Lists the placeholders of the template that a target's layout values leave without a value,
+ * since the message could not be rendered for it. `phoneNumber` is always filled.
+ */
+export function missingValueViolations(
+  placeholders: readonly string[],
+  layout: { values: Record<string, unknown> } | undefined,
+  templateId: string,
+): FieldViolation[] {
+  const values = layout?.values ?? {};
+  return placeholders
+    .filter((key) => !BUILT_IN_PLACEHOLDERS.includes(key))
+    .filter((key) => values[key] === undefined || values[key] === null || values[key] === '')
+    .map((key) => ({
+      field: layout === undefined ? 'layout' : `layout.values.${key}`,
+      value: values[key] ?? null,
+      rule: `is required: template '${templateId}' uses {{${key}}}`,
+    }));
+}
+
 /** Throws one 400 error listing every violation, or returns when there is none. */
 export function assertNoViolations(code: string, violations: readonly FieldViolation[]): void {
   if (violations.length === 0) {
     return;
   }
-  const message = violations.map((violation) => `${violation.field} ${JSON.stringify(violation.value)} ${violation.rule}`).join('; ');
+  const message = violations
+    .map((violation) =>
+      violation.value === undefined || violation.value === null
+        ? `${violation.field} ${violation.rule}`
+        : `${violation.field} ${JSON.stringify(violation.value)} ${violation.rule}`,
+    )
+    .join('; ');
   throw new DomainError(code, 'INVALID', message, violations);
 }
 

@@ -353,6 +353,16 @@ export class TargetQueries {
     }));
   }
 
+  /** Names of the layouts that the campaign's pending targets fill, as the read model last saw them. */
+  async pendingLayoutNames(campaignId: string): Promise<string[]> {
+    const { rows } = await this.db.query<{ name: string }>(
+      `SELECT DISTINCT layout->>'name' AS name FROM ${this.targets}
+       WHERE campaign_id = $1 AND status = 'PENDING' AND layout IS NOT NULL ORDER BY 1`,
+      [campaignId],
+    );
+    return rows.map((row) => row.name);
+  }
+
   /** Returns the target with its attempts, or null when it does not exist or belongs to another campaign. */
   async getTarget(campaignId: string, targetId: string): Promise<TargetDetails | null> {
     const targets = await this.db.query<TargetRowOut>(

@@ -12,6 +12,7 @@ import {
   IsOptional,
   IsString,
   Length,
+  Matches,
   Max,
   Min,
   Validate,
@@ -77,11 +78,13 @@ export class CreateCampaignBody {
   @ApiProperty({ example: 'Relance impayés décembre' })
   @IsString()
   @Length(1, 200)
+  @Matches(/\S/, { message: 'must contain a character other than a space' })
   name!: string;
 
   @ApiProperty({ example: 'REL-2026-12' })
   @IsString()
   @Length(1, 100)
+  @Matches(/\S/, { message: 'must contain a character other than a space' })
   reference!: string;
 
   @ApiPropertyOptional()

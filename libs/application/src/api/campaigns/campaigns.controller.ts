@@ -100,7 +100,7 @@ export class CampaignsController {
     @RequestContext('maker') context: CommandContext,
     @Res({ passthrough: true }) response: Response,
   ) {
-    return this.changeSettings(id, { tags: body.tags }, ifMatch, context, response);
+    return this.changeSettings(id, { tags: uniqueTags(body.tags) }, ifMatch, context, response);
   }
 
   /** Replaces the profiles the campaign is assigned to; each must exist. */
@@ -145,12 +145,13 @@ export class CampaignsController {
   async duplicate(
     @Param('id') id: string,
     @Body() body: DuplicateCampaignBody,
+    @Headers('if-match') ifMatch: string | undefined,
     @RequestContext('maker') context: CommandContext,
     @Res({ passthrough: true }) response: Response,
   ) {
     const overrides = { name: body.name, reference: body.reference, alias: body.alias };
     const result = await this.commands.execute<DuplicateCampaignCommand, DuplicateCampaignResult>(
-      new DuplicateCampaignCommand(id, overrides, body.withTargets ?? false, context),
+      new DuplicateCampaignCommand(id, overrides, body.withTargets ?? false, context, parseIfMatch(ifMatch)),
     );
     response.setHeader('ETag', `"${result.revision}"`);
     return result.importId === null ? { id: result.id } : { id: result.id, importId: result.importId };
@@ -159,8 +160,8 @@ export class CampaignsController {
   /** Cancels every pending target; `removed` counts them. */
   @Post(':id/empty')
   @HttpCode(200)
-  empty(@Param('id') id: string, @RequestContext('maker') context: CommandContext) {
-    return this.commands.execute<EmptyCampaignCommand, { removed: number }>(new EmptyCampaignCommand(id, context));
+  empty(@Param('id') id: string, @Headers('if-match') ifMatch: string | undefined, @RequestContext('maker') context: CommandContext) {
+    return this.commands.execute<EmptyCampaignCommand, { removed: number }>(new EmptyCampaignCommand(id, context, parseIfMatch(ifMatch)));
   }
 
   /** Settings, status and counts as they stood at `at`, rebuilt from the events. */
@@ -271,22 +272,41 @@ function toSettings(body: CreateCampaignBody, now: string): CampaignSettings {
     throughputPerSecond: body.throughputPerSecond ?? null,
     maxAttempts: body.maxAttempts ?? 1,
     retryDelaySeconds: body.retryDelaySeconds ?? 300,
-    tags: body.tags ?? [],
+    tags: uniqueTags(body.tags ?? []),
   };
 }
 
-/** Converts the settings a PATCH body gives as creation does. An end date is read in the new zone, else the current one. */
+/** Keeps the first of tags given twice, in their order. */
+function uniqueTags(tags: readonly string[]): string[] {
+  return [...new Set(tags)];
+}
+
+/** Settings a PATCH may clear with null; every other setting must keep a value. */
+const CLEARABLE: ReadonlySet<string> = new Set(['alias', 'calendarId', 'endDate', 'language', 'throughputPerSecond']);
+
+/**
+ * Converts the settings a PATCH body gives as creation does. Null clears a clearable setting and
+ * is rejected for the others. An end date is read in the new zone, else the current one.
+ */
 function toSettingChanges(body: UpdateCampaignBody, currentTimeZone: string, now: string): Partial<CampaignSettings> {
   const changes: Partial<CampaignSettings> = {};
   const { chatFlow, endDate, ...plain } = body;
+  for (const [key, value] of Object.entries(body)) {
+    if (value === null && !CLEARABLE.has(key)) {
+      throw DomainError.invalid('REQUEST.INVALID', key, null, `must not be null; only ${[...CLEARABLE].join(', ')} can be cleared`);
+    }
+  }
   for (const [key, value] of Object.entries(plain)) {
     if (value !== undefined) Object.assign(changes, { [key]: value });
   }
-  if (chatFlow !== undefined) {
+  if (changes.tags !== undefined) {
+    changes.tags = uniqueTags(changes.tags);
+  }
+  if (chatFlow !== undefined && chatFlow !== null) {
     changes.chatFlow = { enabled: chatFlow.enabled, flowId: chatFlow.flowId ?? null };
   }
   if (endDate !== undefined) {
-    changes.endDate = readEndDate(endDate, body.timeZone ?? currentTimeZone, now);
+    changes.endDate = endDate === null ? null : readEndDate(endDate, body.timeZone ?? currentTimeZone, now);
   }
   return changes;
 }

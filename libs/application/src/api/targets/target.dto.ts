@@ -39,7 +39,7 @@ const TARGET_STATUSES = [
  * template placeholders and CSV columns, where an object or an array has no text form.
  */
 @ValidatorConstraint({ name: 'layoutValues' })
-class LayoutValuesConstraint implements ValidatorConstraintInterface {
+export class LayoutValuesConstraint implements ValidatorConstraintInterface {
   validate(value: unknown): boolean {
     return isJsonObject(value) && firstInvalidEntry(value) === undefined;
   }

@@ -53,7 +53,10 @@ export class TargetsController {
   }
 
   @Get()
-  list(@Param('campaignId') campaignId: string, @Query() query: TargetListQuery) {
+  async list(@Param('campaignId') campaignId: string, @Query() query: TargetListQuery) {
+    if ((await this.readModels.getCampaign(campaignId)) === undefined) {
+      notFound('CAMPAIGN.NOT_FOUND', 'campaign', campaignId);
+    }
     return this.readModels.listTargets(campaignId, { ...query, defaultCountry: readDefaultCountry(query.defaultCountry) });
   }
 

@@ -3,7 +3,6 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { DomainError, measureSms, renderTemplate } from '@sms/domain';
 import {
-  IsObject,
   IsOptional,
   IsString,
   Length,
@@ -16,6 +15,7 @@ import { CommandContext } from '../../commands/command-context';
 import { ReadModels } from '../../read-models/read-models.service';
 import { CreateTemplateCommand } from '../../use-cases/catalog.commands';
 import { Roles } from '../auth/roles';
+import { LayoutValuesConstraint } from '../targets/target.dto';
 import { notFound } from '../not-found';
 import { PageQuery } from '../paging';
 import { RequestContext } from '../request-context';
@@ -65,9 +65,13 @@ export class CreateTemplateBody {
 }
 
 export class PreviewBody {
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, example: { firstName: 'Léa' } })
-  @IsObject()
-  variables!: Record<string, string | number>;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { oneOf: [{ type: 'string' }, { type: 'number' }], nullable: true },
+    example: { firstName: 'Léa' },
+  })
+  @Validate(LayoutValuesConstraint)
+  variables!: Record<string, string | number | null>;
 }
 
 @ApiTags('templates')
