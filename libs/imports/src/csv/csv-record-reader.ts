@@ -1,6 +1,6 @@
 import { CsvError, parse, Parser } from 'csv-parse';
 import { Delimiter } from './delimiter';
-import { ImportFormatError } from './import-format-error';
+import { ImportFormatError } from '../mapping/import-format-error';
 
 /** One CSV record as csv-parse splits it, with the line on which it starts (the first line is 1). */
 export interface CsvRecord {

@@ -1,13 +1,13 @@
-import { planColumns } from './columns';
+import { planColumns } from '../mapping/columns';
+import { ImportFormatError } from '../mapping/import-format-error';
+import { ReaderSettings, resolveReaderSettings } from '../mapping/reader-settings';
+import { cut, TargetRowMapper } from '../mapping/target-row-mapper';
+import { TargetRowOptions, TargetRowResult } from '../mapping/target-row';
 import { CsvRecord, CsvRecordReader } from './csv-record-reader';
 import { Delimiter, DelimiterDetector } from './delimiter';
-import { ImportFormatError } from './import-format-error';
-import { ReaderSettings, resolveReaderSettings } from './reader-settings';
-import { TargetRowReader } from './target-row-reader';
-import { TargetCsvOptions, TargetRowResult } from './target-row';
 
-/** A CSV file as bytes (UTF-8, with or without a byte order mark) or as decoded text. */
-export type TargetCsvInput = AsyncIterable<Buffer | string> | NodeJS.ReadableStream;
+/** A CSV file as bytes (UTF-8, with or without a byte order mark) or as decoded text, in chunks. */
+export type TargetCsvInput = AsyncIterable<Buffer | string> | Iterable<Buffer | string> | NodeJS.ReadableStream;
 
 /**
  * Maximum bytes handed to the parser at once, which bounds a batch to about 330 template rows.
@@ -28,7 +28,7 @@ const MAX_RECORD_CHARACTERS = 1024 * 1024;
  *
  * @throws ImportFormatError when the options are invalid or the file as a whole cannot be read.
  */
-export async function* readTargetRows(input: TargetCsvInput, options: TargetCsvOptions): AsyncGenerator<TargetRowResult, void, undefined> {
+export async function* readTargetRows(input: TargetCsvInput, options: TargetRowOptions): AsyncGenerator<TargetRowResult, void, undefined> {
   for await (const batch of readTargetRowBatches(input, options)) {
     yield* batch;
   }
@@ -51,7 +51,7 @@ export async function* readTargetRows(input: TargetCsvInput, options: TargetCsvO
  */
 export async function* readTargetRowBatches(
   input: TargetCsvInput,
-  options: TargetCsvOptions,
+  options: TargetRowOptions,
 ): AsyncGenerator<TargetRowResult[], void, undefined> {
   const settings = resolveReaderSettings(options);
   const chunks = sliceChunks(input, CHUNK_BYTES);
@@ -86,9 +86,13 @@ export async function* readTargetRowBatches(
   }
 }
 
-/** Converts records to rows: the first non-blank record is the header, the following ones are data. */
+/**
+ * Converts records to rows: the first non-blank record is the header, the following ones are data.
+ * A record with more or fewer cells than the header is rejected here, and every other rule is the
+ * mapper's. A decimal comma is accepted in number cells unless the delimiter is a comma.
+ */
 class RecordConverter {
-  private rows: TargetRowReader | undefined;
+  private rows: TargetRowMapper | undefined;
 
   constructor(
     private readonly settings: ReaderSettings,
@@ -103,12 +107,26 @@ class RecordConverter {
       }
       if (this.rows === undefined) {
         const plan = planColumns(record.fields, this.settings.mapping, this.settings.layoutTypes);
-        this.rows = new TargetRowReader(plan, this.settings, this.delimiter);
+        this.rows = new TargetRowMapper(plan, this.settings, this.delimiter !== ',');
         continue;
       }
-      results.push(this.rows.read(record));
+      results.push(this.read(this.rows, record));
     }
     return results;
+  }
+
+  private read(rows: TargetRowMapper, { line, fields }: CsvRecord): TargetRowResult {
+    const columnCount = rows.columns.columnCount;
+    if (fields.length !== columnCount) {
+      const found = fields.length === 1 ? '1 field' : `${fields.length} fields`;
+      return {
+        kind: 'rejected',
+        line,
+        value: cut(fields.join(this.delimiter)),
+        reason: `the row has ${found} but the header has ${columnCount} columns`,
+      };
+    }
+    return rows.map(line, fields);
   }
 
   assertHeaderRead(): void {

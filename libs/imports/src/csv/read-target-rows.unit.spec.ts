@@ -1,16 +1,16 @@
 import { createReadStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ImportFormatError } from './import-format-error';
+import { ImportFormatError } from '../mapping/import-format-error';
 import { readTargetRowBatches, readTargetRows } from './read-target-rows';
-import { RowRejection, TargetCsvOptions, TargetRow, TargetRowResult } from './target-row';
+import { RowRejection, TargetRow, TargetRowOptions, TargetRowResult } from '../mapping/target-row';
 
 const FIXTURES = join(__dirname, '../../../../test/fixtures');
 const SAMPLE_FILE = join(FIXTURES, 'targets-sample.csv');
 const CRM_FILE = join(FIXTURES, 'targets-crm-export-fr.csv');
 
-const PARIS: TargetCsvOptions = { timeZone: 'Europe/Paris' };
+const PARIS: TargetRowOptions = { timeZone: 'Europe/Paris' };
 
-const CRM_OPTIONS: TargetCsvOptions = {
+const CRM_OPTIONS: TargetRowOptions = {
   timeZone: 'Europe/Paris',
   dateFormat: 'dd/MM/yyyy HH:mm',
   mapping: { telephone: 'phoneNumber', date_debut: 'startDate', priorite: 'priority' },
@@ -23,7 +23,7 @@ async function* streamOf(parts: Iterable<Buffer | string>): AsyncGenerator<Buffe
 
 async function readAll(
   input: AsyncIterable<Buffer | string> | NodeJS.ReadableStream,
-  options: TargetCsvOptions,
+  options: TargetRowOptions,
 ): Promise<TargetRowResult[]> {
   const results: TargetRowResult[] = [];
   for await (const result of readTargetRows(input, options)) {
@@ -32,7 +32,7 @@ async function readAll(
   return results;
 }
 
-function readText(csv: string, options: TargetCsvOptions = PARIS): Promise<TargetRowResult[]> {
+function readText(csv: string, options: TargetRowOptions = PARIS): Promise<TargetRowResult[]> {
   return readAll(streamOf([csv]), options);
 }
 
@@ -44,13 +44,13 @@ function rejected(results: readonly TargetRowResult[]): RowRejection[] {
   return results.filter((result): result is RowRejection => result.kind === 'rejected');
 }
 
-async function readOne(csv: string, options: TargetCsvOptions = PARIS): Promise<TargetRowResult> {
+async function readOne(csv: string, options: TargetRowOptions = PARIS): Promise<TargetRowResult> {
   const results = await readText(csv, options);
   expect(results).toHaveLength(1);
   return results[0];
 }
 
-async function readError(input: string | AsyncIterable<Buffer | string>, options: TargetCsvOptions = PARIS): Promise<ImportFormatError> {
+async function readError(input: string | AsyncIterable<Buffer | string>, options: TargetRowOptions = PARIS): Promise<ImportFormatError> {
   const source = typeof input === 'string' ? streamOf([input]) : input;
   const error = await readAll(source, options).then(
     () => undefined,

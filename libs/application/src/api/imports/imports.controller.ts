@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Controller, Get, HttpCode, Inject, Param, Post, Query, Req, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiExtraModels, ApiQuery, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { DomainError } from '@sms/domain';
 import { format, parse } from 'date-fns';
 import type { Request } from 'express';
@@ -19,7 +19,11 @@ import { notFound } from '../not-found';
 import { RequestContext } from '../request-context';
 import { readDefaultCountry } from '../default-country';
 import { AcceptsMediaTypes } from '../errors/content-type.interceptor';
-import { ImportRunner } from './import-runner';
+import { SafeInputPipe } from '../errors/safe-input.pipe';
+import { createValidationPipe } from '../errors/validation';
+import { crmImportJob, csvImportJob, databaseImportJob, paymentImportJob } from './import-jobs';
+import { ImportJob, ImportRunner } from './import-runner';
+import { BODY_CLASS_BY_SOURCE, CrmImportBody, DatabaseImportBody, IMPORT_SOURCES, PaymentImportBody } from './import-source.dto';
 import { UPLOAD_FIELD, UploadErrorsInterceptor } from './upload-errors.interceptor';
 
 /** Largest CSV accepted: about 200 MB, enough for a million rows with a few layout columns. */
@@ -28,8 +32,12 @@ export const MAX_IMPORT_FILE_BYTES = 200 * 1024 * 1024;
 @ApiTags('imports')
 @ApiBearerAuth()
 @Roles('maker')
+@ApiExtraModels(DatabaseImportBody, CrmImportBody, PaymentImportBody)
 @Controller()
 export class ImportsController {
+  private readonly safeInput = new SafeInputPipe();
+  private readonly validation = createValidationPipe();
+
   constructor(
     private readonly runner: ImportRunner,
     private readonly readModels: ReadModels,
@@ -38,15 +46,23 @@ export class ImportsController {
 
   /**
    * Accepts a CSV as a `text/csv` body or a multipart field `file`, spools it to disk (never held
-   * in memory), returns 202 with the import id, and imports it in the background.
+   * in memory), or a JSON body naming a connector source. Returns 202 with the import id and
+   * imports in the background.
    */
   @Post('campaigns/:campaignId/imports')
   @HttpCode(202)
-  @ApiConsumes('text/csv', 'multipart/form-data')
-  // NOTE: JSON imports from a source (database, crm, payment) are in the REST contract but not
-  // built yet. JSON is let through so that spoolBody rejects it naming the types it reads.
+  @ApiConsumes('text/csv', 'multipart/form-data', 'application/json')
   @AcceptsMediaTypes('text/csv', 'application/csv', 'text/plain', 'multipart/form-data', 'application/json')
-  @ApiBody({ schema: { type: 'string', format: 'binary' } })
+  @ApiBody({
+    schema: {
+      oneOf: [
+        { type: 'string', format: 'binary' },
+        { $ref: getSchemaPath(DatabaseImportBody) },
+        { $ref: getSchemaPath(CrmImportBody) },
+        { $ref: getSchemaPath(PaymentImportBody) },
+      ],
+    },
+  })
   @ApiQuery({ name: 'defaultCountry', required: false })
   @ApiQuery({ name: 'insertIfDuplicate', required: false })
   @ApiQuery({ name: 'mapping', required: false, description: 'URL-encoded JSON from file column to target field or layout key' })
@@ -59,22 +75,57 @@ export class ImportsController {
     @Query() query: Record<string, string | undefined>,
     @RequestContext('maker') context: CommandContext,
   ) {
+    if (upload === undefined && typeof request.is('application/json') === 'string') {
+      const job = await this.connectorJob(campaignId, request.body, query);
+      return { importId: await this.runner.start(campaignId, job, context) };
+    }
+
     let file = upload?.path;
+    let job: ImportJob;
     try {
       const options = readImportOptions(query);
       file ??= await this.spoolBody(request);
-      const importId = await this.runner.start(campaignId, file, options, context);
-      return { importId };
+      job = csvImportJob(file, options);
     } catch (error) {
-      // The runner owns the file once started; a refused import must not leave it in the spool.
+      // A refused import must not leave its file in the spool.
       if (file !== undefined) await rm(file, { force: true });
       throw error;
     }
+    // The runner owns the job from here and removes the file, also when it refuses to start.
+    return { importId: await this.runner.start(campaignId, job, context) };
   }
 
   @Get('imports/:id')
   async get(@Param('id') id: string) {
     return (await this.readModels.getImport(id)) ?? notFound('IMPORT.NOT_FOUND', 'import', id);
+  }
+
+  /** Validates a JSON body like a DTO parameter, with the global pipes' rules, and builds its job. */
+  private async connectorJob(campaignId: string, body: unknown, query: Record<string, string | undefined>): Promise<ImportJob> {
+    const parameters = Object.keys(query);
+    if (parameters.length > 0) {
+      throw DomainError.invalid(
+        'REQUEST.UNKNOWN_PARAMETER',
+        parameters[0],
+        query[parameters[0]],
+        'is a parameter of CSV imports; a JSON import takes its options in the body',
+      );
+    }
+    this.safeInput.transform(body, { type: 'body', data: '' });
+    const source = (body as { source?: unknown } | undefined)?.source;
+    if (!IMPORT_SOURCES.includes(source as (typeof IMPORT_SOURCES)[number])) {
+      throw DomainError.invalid('REQUEST.INVALID', 'source', source ?? null, `must be one of ${IMPORT_SOURCES.join(', ')}`);
+    }
+
+    const bodyClass = BODY_CLASS_BY_SOURCE[source as (typeof IMPORT_SOURCES)[number]];
+    const checked: unknown = await this.validation.transform(body, { type: 'body', metatype: bodyClass, data: '' });
+    if (checked instanceof DatabaseImportBody) {
+      return databaseImportJob(checked, this.config);
+    }
+    if (checked instanceof CrmImportBody) {
+      return crmImportJob(checked, this.config);
+    }
+    return paymentImportJob(campaignId, checked as PaymentImportBody, this.config);
   }
 
   private async spoolBody(request: Request): Promise<string> {

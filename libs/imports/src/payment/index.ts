@@ -1,0 +1,2 @@
+export { openPaymentRows, paymentConsumerName, type PaymentSubscription } from './payment-source';
+export { PAYMENT_COLUMNS } from './payment-message';
