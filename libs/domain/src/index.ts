@@ -15,3 +15,5 @@ export * from './calendar/calendar';
 export * from './calendar/calendar-aggregate';
 export * from './profile/profile';
 export * from './campaign/target-layouts';
+export * from './opt-out/opt-out';
+export * from './opt-out/reply-keywords';

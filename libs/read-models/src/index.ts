@@ -21,3 +21,6 @@ export * from './targets/targets.projection';
 export * from './targets/targets.queries';
 export * from './imports/imports.projection';
 export * from './imports/imports.queries';
+export * from './opt-outs/opt-outs.projection';
+export * from './opt-outs/opt-outs.queries';
+export * from './opt-outs/reply-origins.queries';

@@ -7,6 +7,7 @@ import { TargetsProjection } from './targets/targets.projection';
 import { TemplatesProjection } from './templates/templates.projection';
 import { CalendarsProjection } from './calendars/calendars.projection';
 import { ProfilesProjection } from './profiles/profiles.projection';
+import { OptOutsProjection } from './opt-outs/opt-outs.projection';
 
 /**
  * Creates every SQL read model projection. They are independent: each may run with its own
@@ -22,5 +23,6 @@ export function createSqlProjections(options: ReadModelOptions = {}): SqlProject
     new CampaignsProjection(options),
     new TargetsProjection(options),
     new ImportsProjection(options),
+    new OptOutsProjection(options),
   ];
 }

@@ -7,6 +7,8 @@ import { TargetQueries } from './targets/targets.queries';
 import { TemplateQueries } from './templates/templates.queries';
 import { CalendarQueries } from './calendars/calendars.queries';
 import { ProfileQueries } from './profiles/profiles.queries';
+import { OptOutQueries } from './opt-outs/opt-outs.queries';
+import { ReplyOriginQueries } from './opt-outs/reply-origins.queries';
 
 /** The queries of every SQL read model, over one connection pool or transaction. */
 export class ReadModelQueries {
@@ -17,6 +19,8 @@ export class ReadModelQueries {
   readonly calendars: CalendarQueries;
   readonly profiles: ProfileQueries;
   readonly imports: ImportQueries;
+  readonly optOuts: OptOutQueries;
+  readonly replyOrigins: ReplyOriginQueries;
 
   constructor(db: SqlExecutor, options: ReadModelOptions = {}) {
     this.campaigns = new CampaignQueries(db, options);
@@ -26,5 +30,7 @@ export class ReadModelQueries {
     this.calendars = new CalendarQueries(db, options);
     this.profiles = new ProfileQueries(db, options);
     this.imports = new ImportQueries(db, options);
+    this.optOuts = new OptOutQueries(db, options);
+    this.replyOrigins = new ReplyOriginQueries(db, options);
   }
 }

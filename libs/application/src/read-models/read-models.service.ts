@@ -124,6 +124,24 @@ export class ReadModels implements OnModuleInit {
     return this.queries.targets.findDueTargets(campaignId, now, limit);
   }
 
+  listOptOuts(query: { phone?: string; defaultCountry?: string; page: number; pageSize: number }) {
+    return this.queries.optOuts.listOptOuts({
+      phone: query.phone === undefined ? undefined : normaliseFilter(query.phone, query.defaultCountry),
+      page: query.page,
+      pageSize: query.pageSize,
+    });
+  }
+
+  /** Returns which of the E.164 numbers are on the do-not-contact list, in one query. */
+  optedOutNumbers(phoneNumbers: readonly string[]): Promise<Set<string>> {
+    return this.queries.optOuts.findOptedOut(phoneNumbers);
+  }
+
+  /** Finds the latest message to a number that the provider accepted; undefined when none was. */
+  async replyOrigin(phoneNumber: string) {
+    return (await this.queries.replyOrigins.findReplyOrigin(phoneNumber)) ?? undefined;
+  }
+
   async getImport(id: string) {
     return (await this.queries.imports.getImport(id)) ?? undefined;
   }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { isOpenAt, nextOpenInstant, SmsAttemptStarted, streams } from '@sms/domain';
+import { isOpenAt, nextOpenInstant, SmsAttemptStarted, streams, targetDecider, TargetState } from '@sms/domain';
 import { AppendResult, EventStore, GlobalPosition, NewEvent, WrongExpectedRevisionError } from '@sms/event-store';
 import { CommandTransport, MESSAGE_HEADERS, OutgoingMessage } from '@sms/messaging';
 import { AppConfig } from '../config/app-config';
@@ -105,13 +105,15 @@ export class DispatchScheduler implements OnApplicationBootstrap, OnApplicationS
       const due = await this.readModels.dueTargets(campaign.id, now.toISOString(), allowance);
       if (due.length === 0) break;
 
-      const { messages, lastPosition } = await this.claim(campaign, due, now);
+      const setAside = await this.setAsideOptedOut(campaign, due);
+      const { messages, lastPosition } = await this.claim(campaign, setAside.sendable, now);
       await this.transport.publishMany(messages);
       bucket?.take(messages.length, Date.now());
       claimed += messages.length;
-      if (messages.length === 0 || lastPosition === undefined) break;
-      // The next query must not see the targets just claimed as still pending.
-      await this.readModels.waitForTargets(lastPosition);
+      const written = lastPosition ?? setAside.lastPosition;
+      if (written === undefined) break;
+      // The next query must not see the targets just claimed or opted out as still pending.
+      await this.readModels.waitForTargets(written);
     }
     if (claimed > 0) {
       this.logger.info({ campaignId: campaign.id, sessionId: campaign.sessionId, claimed }, 'targets claimed');
@@ -157,6 +159,38 @@ export class DispatchScheduler implements OnApplicationBootstrap, OnApplicationS
     return { messages, lastPosition };
   }
 
+  /**
+   * Ends the due targets whose number is on the do-not-contact list with TargetOptedOut instead
+   * of claiming them, after one read-model query for the whole batch. Returns the targets left to
+   * claim, and the position of the last opt-out written (undefined when none was). A target
+   * that changed since the read is left alone: the next query shows it as it is now.
+   */
+  private async setAsideOptedOut(
+    campaign: RunningCampaign,
+    due: readonly DueTarget[],
+  ): Promise<{ sendable: DueTarget[]; lastPosition: GlobalPosition | undefined }> {
+    const optedOut = await this.readModels.optedOutNumbers(due.map((target) => target.phoneNumber));
+    if (optedOut.size === 0) {
+      return { sendable: [...due], lastPosition: undefined };
+    }
+    const context = serviceContext('scheduler');
+    const command = { type: 'OptOutTarget', attemptId: null, now: context.now } as const;
+    const setAside = due.filter((target) => optedOut.has(target.phoneNumber));
+    const results = await this.store.appendToStreams(
+      setAside.map((target) => ({
+        streamName: streams.target(target.id),
+        expectedRevision: target.revision,
+        events: targetDecider.decide(command, pendingState(campaign, target)).map((event) => toNewEvent(event, context)),
+      })),
+    );
+    let lastPosition: GlobalPosition | undefined;
+    for (const result of results) {
+      if (!(result instanceof WrongExpectedRevisionError)) lastPosition = result.position;
+    }
+    this.logger.info({ campaignId: campaign.id, optedOut: setAside.length }, 'opted-out targets ended without a claim');
+    return { sendable: due.filter((target) => !optedOut.has(target.phoneNumber)), lastPosition };
+  }
+
   private bucketFor(campaign: RunningCampaign): TokenBucket | undefined {
     if (campaign.throughputPerSecond === null) return undefined;
     let bucket = this.buckets.get(campaign.id);
@@ -177,4 +211,17 @@ function startedEvent(campaign: RunningCampaign, target: DueTarget, attemptId: s
     startedAt: now.toISOString(),
   };
   return toNewEvent({ type: 'SmsAttemptStarted', data }, context);
+}
+
+/** Builds the state of a due target as the read model showed it; OptOutTarget reads only its status. */
+function pendingState(campaign: RunningCampaign, target: DueTarget): TargetState {
+  return {
+    exists: true,
+    targetId: target.id,
+    campaignId: campaign.id,
+    status: 'PENDING',
+    startDate: target.startDate,
+    erased: false,
+    attempts: [],
+  };
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DeliveryStatus, RecordDeliveryReceipt, streams, targetDecider, TargetState } from '@sms/domain';
 import { WrongExpectedRevisionError } from '@sms/event-store';
 import { ReceiptTarget } from '@sms/read-models';
@@ -7,10 +7,9 @@ import { BatchingAppender } from '../commands/batching-appender';
 import { serviceContext } from '../commands/command-context';
 import { CommandExecutor } from '../commands/command-executor';
 import { toNewEvent } from '../commands/to-new-event';
-import { LOGGER } from '../infrastructure/tokens';
-import { AppLogger } from '../logging/logger';
 import { ReadModels } from '../read-models/read-models.service';
 import { RecentSubmissions, SubmittedAttempt } from './recent-submissions';
+import { ReplyHandler } from './reply.handler';
 
 const FINAL: ReadonlySet<string> = new Set<DeliveryStatus>(['DELIVERED', 'UNDELIVERED', 'EXPIRED', 'REJECTED']);
 
@@ -29,7 +28,8 @@ interface PendingReceipt {
  * looked up in the read model, in batches, and appended with the revision found there. Either way
  * the expected revision keeps a stale guess from writing a wrong event: a conflict goes through the
  * command handler. A receipt that matches no recorded attempt yet (it can overtake the sender's own
- * write) is refused, so the SMSC delivers it again later instead of it being dropped.
+ * write) is refused, so the SMSC delivers it again later instead of it being dropped. As the
+ * gateway's listener it also receives recipients' replies, which it hands to ReplyHandler.
  */
 @Injectable()
 export class DeliveryReceiptHandler implements SmsGatewayListener {
@@ -41,7 +41,7 @@ export class DeliveryReceiptHandler implements SmsGatewayListener {
     private readonly readModels: ReadModels,
     private readonly appender: BatchingAppender,
     private readonly recentSubmissions: RecentSubmissions,
-    @Inject(LOGGER) private readonly logger: AppLogger,
+    private readonly replies: ReplyHandler,
   ) {}
 
   async onDeliveryReceipt(receipt: DeliveryReceipt): Promise<void> {
@@ -66,9 +66,9 @@ export class DeliveryReceiptHandler implements SmsGatewayListener {
     });
   }
 
-  async onInboundMessage(message: InboundMessage): Promise<void> {
-    // NOTE: replies (STOP / ARRET opt-outs, chat flow) are not handled yet; they are acknowledged and dropped.
-    this.logger.info({ receivedAt: message.receivedAt.toISOString() }, 'reply received and not handled');
+  /** Rejects when the reply could not be recorded, so that the gateway does not acknowledge it and the SMSC delivers it again. */
+  onInboundMessage(message: InboundMessage): Promise<void> {
+    return this.replies.handle(message);
   }
 
   private scheduleFlush(): void {

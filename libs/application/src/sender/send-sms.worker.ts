@@ -13,6 +13,7 @@ import { APP_CONFIG, COMMAND_TRANSPORT, LOGGER } from '../infrastructure/tokens'
 import { AppLogger } from '../logging/logger';
 import { CampaignContextCache, SendingContext } from './campaign-context.cache';
 import { DeliveryReceiptHandler } from './delivery-receipt.handler';
+import { OptOutCheck } from './opt-out-check';
 import { SendSmsMessage } from './send-sms.message';
 import { RecentSubmissions, SubmittedAttempt } from './recent-submissions';
 import { SMS_GATEWAY } from './sender.tokens';
@@ -38,6 +39,7 @@ export class SendSmsWorker implements OnApplicationBootstrap, OnApplicationShutd
     private readonly campaigns: CampaignContextCache,
     private readonly metrics: SenderMetrics,
     private readonly receipts: DeliveryReceiptHandler,
+    private readonly optOuts: OptOutCheck,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -68,6 +70,10 @@ export class SendSmsWorker implements OnApplicationBootstrap, OnApplicationShutd
       // event is stored, a failure can only end the attempt UNKNOWN, never let it be retried.
       const sending = await this.campaigns.get(command.campaignId);
       const rendered = renderTemplate(sending.templateBody, { ...(command.layout?.values ?? {}), phoneNumber: command.phoneNumber });
+      // The number may have opted out after the scheduler checked it and claimed the target.
+      if ((await this.optOuts.isOptedOut(command.phoneNumber)) && (await this.recordOptedOut(command, context))) {
+        return { kind: 'ack' };
+      }
       const revision = await this.startSubmission(command, context);
       if (revision === undefined) {
         return { kind: 'ack' };
@@ -130,6 +136,32 @@ export class SendSmsWorker implements OnApplicationBootstrap, OnApplicationShutd
     return started ? result.revision : undefined;
   }
 
+  /**
+   * Ends the claimed attempt with TargetOptedOut, without a submit, and returns true. Returns false
+   * when the attempt is no longer only claimed (a redelivery after a submission started): the
+   * usual path then ends it without submitting again.
+   */
+  private async recordOptedOut(command: SendSmsMessage, context: CommandContext): Promise<boolean> {
+    const decision = { type: 'OptOutTarget' as const, attemptId: command.attemptId, now: context.now };
+    const events = targetDecider.decide(decision, attemptState(command, false));
+    const appended = await this.appender.append({
+      streamName: streams.target(command.targetId),
+      expectedRevision: command.claimRevision,
+      events: events.map((event) => toNewEvent(event, context)),
+    });
+    if (appended instanceof WrongExpectedRevisionError) {
+      const result = await this.executor.execute(streams.target(command.targetId), targetDecider, decision, context);
+      if (result.events.length === 0) {
+        return false;
+      }
+    }
+    this.logger.info(
+      { attemptId: command.attemptId, targetId: command.targetId, campaignId: command.campaignId },
+      'number opted out after the claim; attempt ended without a submit',
+    );
+    return true;
+  }
+
   private async submit(command: SendSmsMessage, sending: SendingContext, text: string): Promise<SubmitOutcome> {
     const started = Date.now();
     const outcome = await this.gateway.submit({ attemptId: command.attemptId, from: sending.senderId, to: command.phoneNumber, text });
@@ -159,7 +191,7 @@ export class SendSmsWorker implements OnApplicationBootstrap, OnApplicationShutd
       retryDelaySeconds: sending.retryDelaySeconds,
     };
     // The target is exactly as this sender left it at `revision`, so its state is known without a read.
-    const events = targetDecider.decide(decision, submittingState(command));
+    const events = targetDecider.decide(decision, attemptState(command, true));
     const appended = await this.appender.append({
       streamName: streams.target(command.targetId),
       expectedRevision: revision,
@@ -201,7 +233,8 @@ function describeOutcome(outcome: AttemptResult): {
   }
 }
 
-function submittingState(command: SendSmsMessage): TargetState {
+/** Builds the target's state as the scheduler's claim left it, with the submission started or not. */
+function attemptState(command: SendSmsMessage, submissionStarted: boolean): TargetState {
   return {
     exists: true,
     targetId: command.targetId,
@@ -215,7 +248,7 @@ function submittingState(command: SendSmsMessage): TargetState {
         id: command.attemptId,
         number: command.attemptNumber,
         sessionId: command.sessionId,
-        submissionStarted: true,
+        submissionStarted,
         outcome: null,
         providerMessageId: null,
         delivery: null,

@@ -11,6 +11,10 @@ import { DeliveryReceiptHandler } from './delivery-receipt.handler';
 import { SendSmsWorker } from './send-sms.worker';
 import { SenderMetrics } from './sender.metrics';
 import { SMS_GATEWAY } from './sender.tokens';
+import { OptOutList } from '../use-cases/opt-out.commands';
+import { ChatFlowPublisher } from './chat-flow.publisher';
+import { OptOutCheck } from './opt-out-check';
+import { ReplyHandler } from './reply.handler';
 
 /** Consumes send commands and talks to the SMSC; the gateway is bound before the module starts. */
 @Module({})
@@ -28,6 +32,10 @@ export class SenderModule {
         DeliveryReceiptHandler,
         SendSmsWorker,
         SenderMetrics,
+        OptOutCheck,
+        OptOutList,
+        ReplyHandler,
+        ChatFlowPublisher,
       ],
       exports: [DeliveryReceiptHandler],
     };
