@@ -18,7 +18,15 @@ describe('French CRM export imported over HTTP', () => {
 
   beforeAll(async () => {
     embedded = await startEmbeddedService();
-    campaignId = await createCampaign(embedded.maker, { campaign: { timeZone: 'Europe/Paris' } });
+    campaignId = await createCampaign(embedded.maker, { body: 'Bonjour {{firstName}}', campaign: { timeZone: 'Europe/Paris' } });
+    const layout = {
+      name: 'relance',
+      fields: [
+        { key: 'firstName', label: 'Prénom', type: 'string' },
+        { key: 'montant_du', label: 'Montant dû', type: 'number' },
+      ],
+    };
+    await embedded.maker.request('PUT', `/campaigns/${campaignId}/layouts`, { body: { layouts: [layout] } });
     // Read as UTF-8 and sent as UTF-8, the file reaches the server byte for byte, BOM included.
     const csv = await readFile(CRM_EXPORT, 'utf8');
     imported = await importWithMapping(embedded.maker, campaignId, csv);
@@ -56,13 +64,10 @@ describe('French CRM export imported over HTTP', () => {
     expect(francoise.layout).toMatchObject({ values: { firstName: 'Françoise' } });
   });
 
-  it('stores the mapped and unmapped columns as layout values', async () => {
+  it("fills the campaign's layout, reading a decimal comma in a number field", async () => {
     const first = await targetByPhone(embedded.maker, campaignId, '0600025000');
 
-    // NOTE: '40,0' stays text because the campaign declares no layout fields, and only a field
-    // declared as a number is converted, decimal comma included. Campaigns cannot declare target
-    // layouts yet, so no import over HTTP converts a number.
-    expect(first.layout).toEqual({ name: 'import', values: { firstName: 'Camille', montant_du: '40,0' } });
+    expect(first.layout).toEqual({ name: 'relance', values: { firstName: 'Camille', montant_du: 40 } });
   });
 
   it('records the row as TargetAdded', async () => {
@@ -74,7 +79,7 @@ describe('French CRM export imported over HTTP', () => {
       campaignId,
       phoneNumber: '+33600025000',
       startDate: '2026-12-07T08:00:00.000Z',
-      layout: { name: 'import', values: { firstName: 'Camille', montant_du: '40,0' } },
+      layout: { name: 'relance', values: { firstName: 'Camille', montant_du: 40 } },
     });
   });
 });

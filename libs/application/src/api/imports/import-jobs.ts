@@ -15,7 +15,7 @@ import {
 import { AppConfig } from '../../config/app-config';
 import { readDefaultCountry } from '../default-country';
 import { CrmImportBody, DatabaseImportBody, PaymentImportBody } from './import-source.dto';
-import { ImportJob } from './import-runner';
+import { ImportJob, ImportTarget } from './import-runner';
 
 export interface CsvImportOptions {
   readonly defaultCountry: string;
@@ -39,7 +39,7 @@ const NATS_TIMEOUT_MS = 5_000;
 export function csvImportJob(file: string, options: CsvImportOptions): ImportJob {
   return {
     source: 'csv',
-    open: (timeZone) => rowSourceOf(readTargetRowBatches(createReadStream(file), { ...options, timeZone })),
+    open: ({ timeZone, layoutFields }) => rowSourceOf(readTargetRowBatches(createReadStream(file), { ...options, timeZone, layoutFields })),
     release: () => rm(file, { force: true }),
   };
 }
@@ -67,7 +67,7 @@ export function databaseImportJob(body: DatabaseImportBody, config: AppConfig): 
     connectTimeoutMs: DATABASE_CONNECT_TIMEOUT_MS,
     batchSize: SOURCE_BATCH_SIZE,
   };
-  return connectorJob('database', (timeZone) => openDatabaseRows(query, mappedOptions(body, timeZone)));
+  return connectorJob('database', (target) => openDatabaseRows(query, mappedOptions(body, target)));
 }
 
 /**
@@ -90,7 +90,7 @@ export function crmImportJob(body: CrmImportBody, config: AppConfig): ImportJob 
     pageTimeoutMs: config.IMPORT_CRM_TIMEOUT_MS,
     maxPageBytes: MAX_CRM_PAGE_BYTES,
   };
-  return connectorJob('crm', (timeZone) => openCrmRows(request, mappedOptions(body, timeZone)));
+  return connectorJob('crm', (target) => openCrmRows(request, mappedOptions(body, target)));
 }
 
 /**
@@ -129,16 +129,17 @@ export function paymentImportJob(campaignId: string, body: PaymentImportBody, co
     timeoutMs: NATS_TIMEOUT_MS,
   };
   const defaultCountry = readDefaultCountry(body.defaultCountry);
-  return connectorJob('payment', (timeZone) => openPaymentRows(subscription, { timeZone, defaultCountry }));
+  return connectorJob('payment', ({ timeZone }) => openPaymentRows(subscription, { timeZone, defaultCountry }));
 }
 
 function connectorJob(source: ImportJob['source'], open: ImportJob['open']): ImportJob {
   return { source, open, release: () => Promise.resolve() };
 }
 
-function mappedOptions(body: DatabaseImportBody | CrmImportBody, timeZone: string): TargetRowOptions {
+function mappedOptions(body: DatabaseImportBody | CrmImportBody, { timeZone, layoutFields }: ImportTarget): TargetRowOptions {
   return {
     timeZone,
+    layoutFields,
     defaultCountry: readDefaultCountry(body.defaultCountry),
     insertIfDuplicate: body.insertIfDuplicate ?? false,
     mapping: body.mapping,

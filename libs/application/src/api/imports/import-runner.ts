@@ -1,20 +1,39 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { DomainError, ImportCounts, importDecider, ImportRowError, ImportSource, streams } from '@sms/domain';
+import {
+  DomainError,
+  ImportCounts,
+  importDecider,
+  ImportRowError,
+  ImportSource,
+  LayoutField,
+  layoutForKeys,
+  missingValueViolations,
+  streams,
+  TargetLayout,
+} from '@sms/domain';
 import { EventStore } from '@sms/event-store';
 import { ImportSourceError, TargetRow, TargetRowSource } from '@sms/imports';
 import { CommandContext } from '../../commands/command-context';
 import { CommandExecutor } from '../../commands/command-executor';
 import { EVENT_STORE, LOGGER } from '../../infrastructure/tokens';
 import { AppLogger } from '../../logging/logger';
+import { placeholdersOf } from '../../use-cases/campaign.commands';
 import { requireCampaign } from '../../use-cases/target.commands';
 import { NewTarget, TargetWriter } from '../../use-cases/target-writer';
 
 /** One import to run: where its rows come from, checked and ready to open. */
+/** What a job needs to know of the campaign it imports into. */
+export interface ImportTarget {
+  /** The campaign's zone, in which date-times without an offset are read. */
+  readonly timeZone: string;
+  /** Every field of the campaign's layouts, each key once, so that number and date columns are typed. */
+  readonly layoutFields: readonly LayoutField[];
+}
+
 export interface ImportJob {
   readonly source: ImportSource;
-  /** Opens the rows, reading date-times without an offset in `timeZone`, the campaign's zone. */
-  open(timeZone: string): TargetRowSource;
+  open(target: ImportTarget): TargetRowSource;
   /** Releases what the job holds before it is opened, such as a spooled file. Called once, whether the import ran or was refused. */
   release(): Promise<void>;
 }
@@ -46,10 +65,17 @@ export class ImportRunner implements OnApplicationShutdown {
    */
   async start(campaignId: string, job: ImportJob, context: CommandContext): Promise<string> {
     let importId: string;
-    let timeZone: string;
+    let campaign: CampaignShape;
     try {
-      const campaign = await requireCampaign(this.store, campaignId);
-      timeZone = campaign.settings.timeZone;
+      const state = await requireCampaign(this.store, campaignId);
+      const placeholders = await placeholdersOf(this.store, state.settings.templateId);
+      campaign = {
+        id: campaignId,
+        timeZone: state.settings.timeZone,
+        templateId: state.settings.templateId,
+        layouts: state.layouts,
+        placeholders,
+      };
       importId = randomUUID();
       await this.executor.execute(
         streams.import(importId),
@@ -62,7 +88,7 @@ export class ImportRunner implements OnApplicationShutdown {
       await job.release();
       throw error;
     }
-    const run = this.run(importId, campaignId, timeZone, job, context).finally(() => {
+    const run = this.run(importId, campaign, job, context).finally(() => {
       this.running.delete(run);
       void job.release();
     });
@@ -79,7 +105,8 @@ export class ImportRunner implements OnApplicationShutdown {
     await Promise.allSettled([...this.running]);
   }
 
-  private async run(importId: string, campaignId: string, timeZone: string, job: ImportJob, context: CommandContext) {
+  private async run(importId: string, campaign: CampaignShape, job: ImportJob, context: CommandContext) {
+    const campaignId = campaign.id;
     const counts: ImportCounts = { processed: 0, imported: 0, duplicates: 0, rejected: 0 };
     const stream = streams.import(importId);
     let batch: TargetRow[] = [];
@@ -87,7 +114,7 @@ export class ImportRunner implements OnApplicationShutdown {
     let source: TargetRowSource | undefined;
 
     const flush = async () => {
-      const targets = batch.map((row): NewTarget => toNewTarget(row, campaignId, importId));
+      const targets = batch.map((row): NewTarget => toNewTarget(row, campaign, importId));
       const outcomes = await this.writer.addMany(targets, { ...context, now: new Date().toISOString() });
       counts.imported += outcomes.filter((outcome) => outcome.added).length;
       counts.duplicates += outcomes.filter((outcome) => !outcome.added).length;
@@ -98,13 +125,23 @@ export class ImportRunner implements OnApplicationShutdown {
     };
 
     try {
-      source = job.open(timeZone);
+      source = job.open({ timeZone: campaign.timeZone, layoutFields: layoutFieldsOf(campaign.layouts) });
       for await (const rows of source.rows) {
         for (const row of rows) {
           counts.processed += 1;
+          const missing =
+            row.kind === 'rejected' ? [] : missingValueViolations(campaign.placeholders, { values: row.layoutValues }, campaign.templateId);
           if (row.kind === 'rejected') {
             counts.rejected += 1;
             errors.push({ line: row.line, value: row.value, reason: row.reason });
+          } else if (missing.length > 0) {
+            counts.rejected += 1;
+            const keys = missing.map((violation) => violation.field.replace('layout.values.', ''));
+            errors.push({
+              line: row.line,
+              value: row.phoneNumber,
+              reason: `no value for ${keys.join(', ')}, which template '${campaign.templateId}' uses`,
+            });
           } else {
             batch.push(row);
           }
@@ -132,15 +169,39 @@ export class ImportRunner implements OnApplicationShutdown {
   }
 }
 
-function toNewTarget(row: TargetRow, campaignId: string, importId: string): NewTarget {
-  const hasLayout = Object.keys(row.layoutValues).length > 0;
+interface CampaignShape {
+  readonly id: string;
+  readonly timeZone: string;
+  readonly templateId: string;
+  readonly layouts: readonly TargetLayout[];
+  readonly placeholders: readonly string[];
+}
+
+/** Each layout field once, the first layout that defines a key giving its type. */
+function layoutFieldsOf(layouts: readonly TargetLayout[]): LayoutField[] {
+  const fields = new Map<string, LayoutField>();
+  for (const field of layouts.flatMap((layout) => layout.fields)) {
+    if (!fields.has(field.key)) fields.set(field.key, field);
+  }
+  return [...fields.values()];
+}
+
+/**
+ * The layout of an imported row is the campaign's layout that holds all its columns, else its
+ * first layout; `import` on a campaign without layouts.
+ */
+function toNewTarget(row: TargetRow, campaign: CampaignShape, importId: string): NewTarget {
+  const campaignId = campaign.id;
+  const keys = Object.keys(row.layoutValues);
+  const hasLayout = keys.length > 0;
+  const layoutName = layoutForKeys(campaign.layouts, keys)?.name ?? 'import';
   return {
     campaignId,
     phoneNumber: row.phoneNumber,
     startDate: row.startDate,
     priority: row.priority,
     timeZone: row.timeZone,
-    layout: hasLayout ? { name: 'import', values: row.layoutValues } : null,
+    layout: hasLayout ? { name: layoutName, values: row.layoutValues } : null,
     importId,
     insertIfDuplicate: row.insertIfDuplicate,
   };
