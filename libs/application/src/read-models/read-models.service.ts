@@ -2,7 +2,7 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { calendarRulesOf, CalendarRules, DomainError, normalisePhoneNumber, TargetStatus } from '@sms/domain';
 import { comparePositions, GlobalPosition } from '@sms/event-store';
 import { SqlClient } from '@sms/platform';
-import { CampaignListRequest, createSqlProjections, DueTarget as DueTargetRow, ReadModelQueries } from '@sms/read-models';
+import { CampaignListRequest, createSqlProjections, DueTarget as DueTargetRow, ReadModelQueries, ZoneFilter } from '@sms/read-models';
 import { READ_SCHEMA } from '../infrastructure/infrastructure';
 import { READ_DB } from '../infrastructure/tokens';
 
@@ -120,8 +120,8 @@ export class ReadModels implements OnModuleInit {
     return counts.inProgress;
   }
 
-  dueTargets(campaignId: string, now: string, limit: number): Promise<DueTarget[]> {
-    return this.queries.targets.findDueTargets(campaignId, now, limit);
+  dueTargets(campaignId: string, now: string, limit: number, zones?: ZoneFilter): Promise<DueTarget[]> {
+    return this.queries.targets.findDueTargets(campaignId, now, limit, zones);
   }
 
   listOptOuts(query: { phone?: string; defaultCountry?: string; page: number; pageSize: number }) {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { isOpenAt, nextOpenInstant, SmsAttemptStarted, streams, targetDecider, TargetState } from '@sms/domain';
+import { CalendarRules, isOpenAt, nextOpenInstant, SmsAttemptStarted, streams, targetDecider, TargetState } from '@sms/domain';
+import { ZoneFilter } from '@sms/read-models';
 import { AppendResult, EventStore, GlobalPosition, NewEvent, WrongExpectedRevisionError } from '@sms/event-store';
 import { CommandTransport, MESSAGE_HEADERS, OutgoingMessage } from '@sms/messaging';
 import { AppConfig } from '../config/app-config';
@@ -12,6 +13,9 @@ import { AppLogger } from '../logging/logger';
 import { DueTarget, ReadModels, RunningCampaign } from '../read-models/read-models.service';
 import { SendSmsMessage } from '../sender/send-sms.message';
 import { TokenBucket } from './token-bucket';
+
+/** Pending targets read and expired per batch once a campaign's end date has passed. */
+const EXPIRY_BATCH_SIZE = 1_000;
 
 /**
  * The dispatch saga. Every tick it looks at the campaigns that are ON. A campaign whose refresh
@@ -55,6 +59,7 @@ export class DispatchScheduler implements OnApplicationBootstrap, OnApplicationS
   async tick(): Promise<void> {
     const now = new Date();
     try {
+      await this.expireEndedCampaigns(now);
       const campaigns = await this.readModels.listRunningCampaigns();
       for (const campaign of campaigns) {
         if (this.stopped) return;
@@ -88,9 +93,9 @@ export class DispatchScheduler implements OnApplicationBootstrap, OnApplicationS
     let claimed = 0;
     let lookAgainAt = refreshAt;
     while (!this.stopped) {
-      if (calendar !== null && !isOpenAt(calendar, Date.now())) {
-        const opensAt = nextOpenInstant(calendar, Date.now());
-        lookAgainAt = opensAt === null ? refreshAt : Math.min(refreshAt, opensAt);
+      const open = calendar === null ? undefined : await this.openZones(campaign, calendar, Date.now());
+      if (open !== undefined && open.filter === null) {
+        lookAgainAt = open.opensAt === null ? refreshAt : Math.min(refreshAt, open.opensAt);
         break;
       }
       const window = this.config.SCHEDULER_MAX_IN_FLIGHT - (await this.readModels.countInFlight(campaign.id));
@@ -102,7 +107,7 @@ export class DispatchScheduler implements OnApplicationBootstrap, OnApplicationS
         break;
       }
       const now = new Date();
-      const due = await this.readModels.dueTargets(campaign.id, now.toISOString(), allowance);
+      const due = await this.readModels.dueTargets(campaign.id, now.toISOString(), allowance, open?.filter);
       if (due.length === 0) break;
 
       const setAside = await this.setAsideOptedOut(campaign, due);
@@ -119,6 +124,64 @@ export class DispatchScheduler implements OnApplicationBootstrap, OnApplicationS
       this.logger.info({ campaignId: campaign.id, sessionId: campaign.sessionId, claimed }, 'targets claimed');
     }
     return lookAgainAt;
+  }
+
+  /**
+   * Reads the calendar in the zone of each pending target that has one, and in the calendar's own
+   * zone for the others. Returns the zones open at `now` as a due-target filter (undefined when
+   * all are open), or null with the next opening when none is.
+   */
+  private async openZones(
+    campaign: RunningCampaign,
+    calendar: CalendarRules,
+    now: number,
+  ): Promise<{ filter: ZoneFilter | undefined } | { filter: null; opensAt: number | null }> {
+    const zones = await this.readModels.queries.targets.pendingTimeZones(campaign.id);
+    const withoutZone = isOpenAt(calendar, now);
+    const openZones = zones.filter((timeZone) => isOpenAt({ ...calendar, timeZone }, now));
+    if (withoutZone && openZones.length === zones.length) {
+      return { filter: undefined };
+    }
+    if (withoutZone || openZones.length > 0) {
+      return { filter: { withoutZone, zones: openZones } };
+    }
+    const openings = [calendar, ...zones.map((timeZone) => ({ ...calendar, timeZone }))]
+      .map((rules) => nextOpenInstant(rules, now))
+      .filter((instant): instant is number => instant !== null);
+    return { filter: null, opensAt: openings.length === 0 ? null : Math.min(...openings) };
+  }
+
+  /**
+   * Expires the targets still pending in campaigns, ON or OFF, whose end date has passed. Each
+   * append carries the revision the read model showed, so a target claimed meanwhile is left to
+   * its attempt, and two schedulers never expire one target twice.
+   */
+  private async expireEndedCampaigns(now: Date): Promise<void> {
+    for (const campaign of await this.readModels.queries.campaigns.listEndedWithPendingTargets(now)) {
+      if (this.stopped) return;
+      const context = serviceContext('scheduler');
+      const command = { type: 'ExpireTarget', endDate: campaign.endDate, now: context.now } as const;
+      let expired = 0;
+      let afterId: string | undefined;
+      for (;;) {
+        const pending = await this.readModels.queries.targets.scanTargets(campaign.id, {
+          afterId,
+          limit: EXPIRY_BATCH_SIZE,
+          status: 'PENDING',
+        });
+        if (pending.length === 0) break;
+        afterId = pending[pending.length - 1].id;
+        const results = await this.store.appendToStreams(
+          pending.map((target) => ({
+            streamName: streams.target(target.id),
+            expectedRevision: target.revision,
+            events: targetDecider.decide(command, pendingState(campaign.id, target)).map((event) => toNewEvent(event, context)),
+          })),
+        );
+        expired += results.filter((result) => !(result instanceof WrongExpectedRevisionError)).length;
+      }
+      this.logger.info({ campaignId: campaign.id, endDate: campaign.endDate, expired }, 'pending targets expired at the end date');
+    }
   }
 
   private async claim(campaign: RunningCampaign, due: readonly DueTarget[], now: Date) {
@@ -180,7 +243,7 @@ export class DispatchScheduler implements OnApplicationBootstrap, OnApplicationS
       setAside.map((target) => ({
         streamName: streams.target(target.id),
         expectedRevision: target.revision,
-        events: targetDecider.decide(command, pendingState(campaign, target)).map((event) => toNewEvent(event, context)),
+        events: targetDecider.decide(command, pendingState(campaign.id, target)).map((event) => toNewEvent(event, context)),
       })),
     );
     let lastPosition: GlobalPosition | undefined;
@@ -213,12 +276,12 @@ function startedEvent(campaign: RunningCampaign, target: DueTarget, attemptId: s
   return toNewEvent({ type: 'SmsAttemptStarted', data }, context);
 }
 
-/** Builds the state of a due target as the read model showed it; OptOutTarget reads only its status. */
-function pendingState(campaign: RunningCampaign, target: DueTarget): TargetState {
+/** Builds the state of a pending target as the read model showed it; OptOutTarget and ExpireTarget read only its status. */
+function pendingState(campaignId: string, target: { id: string; startDate: string | null }): TargetState {
   return {
     exists: true,
     targetId: target.id,
-    campaignId: campaign.id,
+    campaignId,
     status: 'PENDING',
     startDate: target.startDate,
     erased: false,

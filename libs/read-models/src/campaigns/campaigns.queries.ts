@@ -164,6 +164,18 @@ export class CampaignQueries {
     return rows.map((row) => ({ id: row.id, sessionId: row.session_id, settings: row.settings }));
   }
 
+  /** Campaigns, ON or OFF, whose end date is at or before `now` and that still have pending targets. */
+  async listEndedWithPendingTargets(now: Date | string): Promise<Array<{ id: string; endDate: string }>> {
+    const { rows } = await this.db.query<{ id: string; end_date: string }>(
+      `SELECT id, settings->>'endDate' AS end_date FROM ${this.table}
+       WHERE revision IS NOT NULL AND pending > 0 AND settings->>'endDate' IS NOT NULL
+         AND (settings->>'endDate')::timestamptz <= $1::timestamptz
+       ORDER BY id`,
+      [typeof now === 'string' ? now : now.toISOString()],
+    );
+    return rows.map((row) => ({ id: row.id, endDate: row.end_date }));
+  }
+
   private listFilter(request: CampaignListRequest): WhereClause {
     const where = new WhereClause().addCondition('revision IS NOT NULL');
     const search = request.search === undefined ? '' : foldForSearch(request.search.trim());

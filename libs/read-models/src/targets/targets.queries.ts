@@ -142,6 +142,14 @@ type ReceiptTargetRow = {
   target_revision: number | string;
 };
 
+/** Which targets a due-target query keeps, by the time zone of their own. */
+export interface ZoneFilter {
+  /** Whether targets without a zone of their own are kept. */
+  readonly withoutZone: boolean;
+  /** Zones whose targets are kept. */
+  readonly zones: readonly string[];
+}
+
 /** A target the scheduler may start an attempt for. */
 export interface DueTarget {
   readonly id: string;
@@ -228,14 +236,14 @@ export class TargetQueries {
    * query ordered by priority would read every pending target of a higher level that is not due
    * yet, unless the server can skip-scan the index (PostgreSQL 18 can, 15 cannot).
    */
-  async findDueTargets(campaignId: string, now: Date | string, limit: number): Promise<DueTarget[]> {
+  async findDueTargets(campaignId: string, now: Date | string, limit: number, zones?: ZoneFilter): Promise<DueTarget[]> {
     if (!Number.isInteger(limit) || limit < 0) {
       throw DomainError.invalid('QUERY.INVALID_LIMIT', 'limit', limit, 'must be an integer of 0 or more');
     }
     const due: DueTarget[] = [];
     let belowPriority = MAX_SQL_INTEGER;
     while (due.length < limit) {
-      const level = await this.findDueTargetsAtNextLevel(campaignId, toInstantParam(now), belowPriority, limit - due.length);
+      const level = await this.findDueTargetsAtNextLevel(campaignId, toInstantParam(now), belowPriority, limit - due.length, zones);
       if (level === null) {
         break;
       }
@@ -254,6 +262,7 @@ export class TargetQueries {
     now: string,
     belowPriority: number,
     limit: number,
+    zones: ZoneFilter | undefined,
   ): Promise<{ priority: number; targets: DueTarget[] } | null> {
     const { rows } = await this.db.query<DueTargetRow>(
       `SELECT level.priority AS level, due.id, due.revision, due.phone_number, due.layout, due.start_date, due.attempts
@@ -264,11 +273,12 @@ export class TargetQueries {
        LEFT JOIN LATERAL (
          SELECT id, revision, phone_number, layout, start_date, attempts, due_at FROM ${this.targets}
          WHERE campaign_id = $1 AND status = 'PENDING' AND priority = level.priority AND due_at <= $2::timestamptz
+           AND ($5::boolean IS NULL OR CASE WHEN time_zone IS NULL THEN $5::boolean ELSE time_zone = ANY($6::text[]) END)
          ORDER BY due_at, id
          LIMIT $4
        ) due ON true
        ORDER BY due.due_at, due.id`,
-      [campaignId, now, belowPriority, limit],
+      [campaignId, now, belowPriority, limit, zones?.withoutZone ?? null, zones?.zones ?? []],
     );
     const priority = rows[0].level;
     if (priority === null) {
@@ -351,6 +361,16 @@ export class TargetQueries {
       timeZone: row.time_zone,
       layout: row.layout,
     }));
+  }
+
+  /** Distinct time zones of the campaign's pending targets that have one of their own. */
+  async pendingTimeZones(campaignId: string): Promise<string[]> {
+    const { rows } = await this.db.query<{ time_zone: string }>(
+      `SELECT DISTINCT time_zone FROM ${this.targets}
+       WHERE campaign_id = $1 AND status = 'PENDING' AND time_zone IS NOT NULL ORDER BY 1`,
+      [campaignId],
+    );
+    return rows.map((row) => row.time_zone);
   }
 
   /** Names of the layouts that the campaign's pending targets fill, as the read model last saw them. */

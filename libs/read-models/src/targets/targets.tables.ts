@@ -34,6 +34,12 @@ export async function createTargetTables(db: SqlExecutor, quotedSchema: string):
   await db.query(`CREATE INDEX IF NOT EXISTS targets_by_phone ON ${targets} (campaign_id, phone_number)`);
   // Serves scans of a whole campaign (duplicate, empty, as-of) in an order that no update moves.
   await db.query(`CREATE INDEX IF NOT EXISTS targets_by_id ON ${targets} (campaign_id, id)`);
+  // The time zones of a campaign's pending targets, for calendars read in each target's own zone.
+  // Partial, so targets without a zone of their own cost nothing to maintain.
+  await db.query(
+    `CREATE INDEX IF NOT EXISTS targets_pending_zones ON ${targets} (campaign_id, time_zone)
+     WHERE status = 'PENDING' AND time_zone IS NOT NULL`,
+  );
 
   await db.query(`
     CREATE TABLE IF NOT EXISTS ${attempts} (
