@@ -27,3 +27,8 @@ export {
   type SmscSimulatorStats,
 } from './simulator/smsc-simulator';
 export { type DelaySetting, InvalidSimulatorOptionError, type SmscSimulatorOptions } from './simulator/simulator-options';
+export { HttpProviderGateway, type HttpProviderGatewayOptions, PROVIDER_UNAVAILABLE_ERROR_CODE } from './http/http-provider-gateway';
+export { InvalidHttpProviderOptionError, WebhookListenError } from './http/http-provider-errors';
+export { PROVIDER_UNREACHABLE_ERROR_CODE } from './http/submit-response';
+export { INBOUND_CALLBACK_PATH, STATUS_CALLBACK_PATH } from './http/webhook-server';
+export { SIGNATURE_HEADER, TIMESTAMP_HEADER, signWebhookPayload } from './http/webhook-signature';

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { createEmbeddedEventStore, createPostgresEventStore, EventStore } from '@sms/event-store';
 import { CommandTransport, connectJetStreamTransport, InProcessTransport } from '@sms/messaging';
 import { PgliteClient, PostgresClient, SqlClient } from '@sms/platform';
-import { SmppGateway, SmscSimulator, SmsGateway } from '@sms/sms-gateway';
+import { HttpProviderGateway, SmppGateway, SmscSimulator, SmsGateway } from '@sms/sms-gateway';
 import { AppConfig } from '../config/app-config';
 import { AppLogger } from '../logging/logger';
 import { loadSecrets, Secrets } from './secrets';
@@ -47,6 +47,11 @@ export async function createInfrastructure(config: AppConfig, logger: AppLogger)
 
   let simulator: SmscSimulator | undefined;
   const createGateway = async (): Promise<SmsGateway> => {
+    if (config.SMS_GATEWAY === 'http') {
+      const gateway = createHttpProviderGateway(config, logger);
+      closers.unshift(() => gateway.close());
+      return gateway;
+    }
     let url = config.SMPP_URL;
     if (config.SMS_GATEWAY === 'simulator') {
       simulator = await startBuiltInSimulator(config);
@@ -85,6 +90,25 @@ async function openDatabase(config: AppConfig): Promise<SqlClient> {
   }
   const url = config.DATABASE_URL ?? '';
   return new PostgresClient(url, { max: 20 });
+}
+
+/** Builds the HTTP provider adapter. Its webhook listener starts with the gateway, in the sender process. */
+function createHttpProviderGateway(config: AppConfig, logger: AppLogger): HttpProviderGateway {
+  const { HTTP_PROVIDER_URL: url, HTTP_PROVIDER_API_KEY: apiKey, HTTP_PROVIDER_WEBHOOK_SECRET: webhookSecret } = config;
+  if (url === undefined || apiKey === undefined || webhookSecret === undefined) {
+    throw new Error('HTTP_PROVIDER_URL, HTTP_PROVIDER_API_KEY and HTTP_PROVIDER_WEBHOOK_SECRET are required when SMS_GATEWAY is http');
+  }
+  return new HttpProviderGateway({
+    url,
+    apiKey,
+    webhookSecret,
+    callbackBaseUrl: config.HTTP_PROVIDER_CALLBACK_URL,
+    webhookHost: config.HTTP_PROVIDER_WEBHOOK_HOST,
+    webhookPort: config.HTTP_PROVIDER_WEBHOOK_PORT,
+    submitTimeoutMs: config.HTTP_PROVIDER_TIMEOUT_MS,
+    maxConcurrentRequests: config.HTTP_PROVIDER_MAX_CONCURRENCY,
+    logger,
+  });
 }
 
 async function startBuiltInSimulator(config: AppConfig): Promise<SmscSimulator> {
