@@ -14,6 +14,9 @@ export interface RunningCampaign {
   readonly endDate: string | null;
   readonly throughputPerSecond: number | null;
   readonly calendarId: string | null;
+  readonly senderId: string;
+  /** The sender's own cap, shared by every campaign that sends under it; null for none. */
+  readonly senderThroughputPerSecond: number | null;
 }
 
 export type DueTarget = DueTargetRow;
@@ -72,6 +75,8 @@ export class ReadModels implements OnModuleInit {
 
   async listRunningCampaigns(): Promise<RunningCampaign[]> {
     const campaigns = await this.queries.campaigns.listActiveCampaigns();
+    const senderIds = [...new Set(campaigns.map(({ settings }) => settings.senderId))];
+    const senders = new Map(await Promise.all(senderIds.map(async (id) => [id, await this.queries.senders.getSender(id)] as const)));
     return campaigns.map(({ id, sessionId, settings }) => ({
       id,
       sessionId,
@@ -79,6 +84,8 @@ export class ReadModels implements OnModuleInit {
       endDate: settings.endDate,
       throughputPerSecond: settings.throughputPerSecond,
       calendarId: settings.calendarId,
+      senderId: settings.senderId,
+      senderThroughputPerSecond: senders.get(settings.senderId)?.throughputPerSecond ?? null,
     }));
   }
 

@@ -12,7 +12,7 @@ import { APP_CONFIG, COMMAND_TRANSPORT, EVENT_STORE, LOGGER } from '../infrastru
 import { AppLogger } from '../logging/logger';
 import { DueTarget, ReadModels, RunningCampaign } from '../read-models/read-models.service';
 import { SendSmsMessage } from '../sender/send-sms.message';
-import { TokenBucket } from './token-bucket';
+import { BookedSlots, limitsOf, SLOT_HORIZON_MS, ThroughputLimit, ThroughputSlots } from '../throughput/throughput-slots';
 
 /** Pending targets read and expired per batch once a campaign's end date has passed. */
 const EXPIRY_BATCH_SIZE = 1_000;
@@ -31,7 +31,6 @@ export class DispatchScheduler implements OnApplicationBootstrap, OnApplicationS
   private stopped = false;
   /** When each campaign may look for due targets again, by campaign id and session. */
   private readonly nextRunAt = new Map<string, number>();
-  private readonly buckets = new Map<string, TokenBucket>();
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -39,6 +38,7 @@ export class DispatchScheduler implements OnApplicationBootstrap, OnApplicationS
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: AppLogger,
     private readonly readModels: ReadModels,
+    private readonly slots: ThroughputSlots,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -89,7 +89,10 @@ export class DispatchScheduler implements OnApplicationBootstrap, OnApplicationS
       // The calendar is not in the read model yet: sending without it could break its hours.
       return tickedAt.getTime() + this.config.SCHEDULER_TICK_MS;
     }
-    const bucket = this.bucketFor(campaign);
+    const limits = limitsOf(
+      { id: campaign.id, throughputPerSecond: campaign.throughputPerSecond },
+      { id: campaign.senderId, throughputPerSecond: campaign.senderThroughputPerSecond },
+    );
     let claimed = 0;
     let lookAgainAt = refreshAt;
     while (!this.stopped) {
@@ -99,8 +102,11 @@ export class DispatchScheduler implements OnApplicationBootstrap, OnApplicationS
         break;
       }
       const window = this.config.SCHEDULER_MAX_IN_FLIGHT - (await this.readModels.countInFlight(campaign.id));
-      const budget = bucket?.available(Date.now()) ?? Number.MAX_SAFE_INTEGER;
-      const allowance = Math.min(this.config.SCHEDULER_BATCH_SIZE, window, budget);
+      let allowance = Math.min(this.config.SCHEDULER_BATCH_SIZE, window);
+      // Under a throughput cap, only the targets that have a send slot in the next seconds are claimed.
+      const slots: BookedSlots | undefined =
+        limits.length === 0 || allowance < 1 ? undefined : await this.slots.book(limits, allowance, SLOT_HORIZON_MS);
+      allowance = slots?.length ?? allowance;
       if (allowance < 1) {
         // Targets may still be due: look again at the next tick.
         lookAgainAt = Date.now() + this.config.SCHEDULER_TICK_MS;
@@ -111,9 +117,13 @@ export class DispatchScheduler implements OnApplicationBootstrap, OnApplicationS
       if (due.length === 0) break;
 
       const setAside = await this.setAsideOptedOut(campaign, due);
-      const { messages, lastPosition } = await this.claim(campaign, setAside.sendable, now);
+      const { messages, lastPosition } = await this.claim(
+        campaign,
+        setAside.sendable,
+        now,
+        slots === undefined ? undefined : { slots, limits },
+      );
       await this.transport.publishMany(messages);
-      bucket?.take(messages.length, Date.now());
       claimed += messages.length;
       const written = lastPosition ?? setAside.lastPosition;
       if (written === undefined) break;
@@ -184,7 +194,16 @@ export class DispatchScheduler implements OnApplicationBootstrap, OnApplicationS
     }
   }
 
-  private async claim(campaign: RunningCampaign, due: readonly DueTarget[], now: Date) {
+  /**
+   * Claims the targets and builds their send commands. Under a throughput cap, the i-th claimed
+   * target gets the i-th booked slot; slots left over are not used, which only sends less.
+   */
+  private async claim(
+    campaign: RunningCampaign,
+    due: readonly DueTarget[],
+    now: Date,
+    throughput: { slots: BookedSlots; limits: readonly ThroughputLimit[] } | undefined,
+  ) {
     const context = serviceContext('scheduler');
     const attempts = due.map((target) => ({ target, attemptId: randomUUID() }));
     const results = await this.store.appendToStreams(
@@ -210,6 +229,7 @@ export class DispatchScheduler implements OnApplicationBootstrap, OnApplicationS
         phoneNumber: target.phoneNumber,
         layout: target.layout,
         claimedAt: now.toISOString(),
+        ...(throughput === undefined ? {} : { notBefore: throughput.slots[messages.length], limits: throughput.limits }),
       };
       messages.push({
         id: attemptId,
@@ -252,16 +272,6 @@ export class DispatchScheduler implements OnApplicationBootstrap, OnApplicationS
     }
     this.logger.info({ campaignId: campaign.id, optedOut: setAside.length }, 'opted-out targets ended without a claim');
     return { sendable: due.filter((target) => !optedOut.has(target.phoneNumber)), lastPosition };
-  }
-
-  private bucketFor(campaign: RunningCampaign): TokenBucket | undefined {
-    if (campaign.throughputPerSecond === null) return undefined;
-    let bucket = this.buckets.get(campaign.id);
-    if (bucket === undefined || bucket.ratePerSecond !== campaign.throughputPerSecond) {
-      bucket = new TokenBucket(campaign.throughputPerSecond, Date.now());
-      this.buckets.set(campaign.id, bucket);
-    }
-    return bucket;
   }
 }
 

@@ -1,4 +1,5 @@
 import { TargetLayoutValues } from '@sms/domain';
+import type { ThroughputLimit } from '../throughput/throughput-slots';
 
 /**
  * The send command. `claimRevision` is the target stream's revision right after the claim: a
@@ -16,4 +17,10 @@ export interface SendSmsMessage {
   readonly layout: TargetLayoutValues | null;
   /** ISO-8601 instant the attempt was claimed; used to measure due-to-submit latency. */
   readonly claimedAt: string;
+  /**
+   * The send slot booked for this message under `limits`, as epoch milliseconds; absent when the
+   * campaign and its sender have no throughput cap.
+   */
+  readonly notBefore?: number;
+  readonly limits?: readonly ThroughputLimit[];
 }

@@ -14,6 +14,7 @@ import { DeliveryReceiptHandler } from './delivery-receipt.handler';
 import { OptOutCheck } from './opt-out-check';
 import { RecentSubmissions } from './recent-submissions';
 import { SendSmsMessage } from './send-sms.message';
+import { ThroughputSlots } from '../throughput/throughput-slots';
 import { SendSmsWorker } from './send-sms.worker';
 import { SenderMetrics } from './sender.metrics';
 
@@ -91,6 +92,7 @@ describe('send worker when the campaign cannot be read', () => {
       new FlakyCampaignContexts(1) as unknown as CampaignContextCache,
       new SenderMetrics(),
       {} as DeliveryReceiptHandler,
+      {} as ThroughputSlots,
       { isOptedOut: async () => false } as unknown as OptOutCheck,
     );
     const payload: SendSmsMessage = {
@@ -180,6 +182,7 @@ describe('send worker when the number opted out after the claim', () => {
       new FlakyCampaignContexts(0) as unknown as CampaignContextCache,
       new SenderMetrics(),
       {} as DeliveryReceiptHandler,
+      {} as ThroughputSlots,
       { isOptedOut: async (phoneNumber: string) => phoneNumber === '+33612345679' } as unknown as OptOutCheck,
     );
     const payload: SendSmsMessage = {

@@ -17,7 +17,18 @@ import { OptOutCheck } from './opt-out-check';
 import { SendSmsMessage } from './send-sms.message';
 import { RecentSubmissions, SubmittedAttempt } from './recent-submissions';
 import { SMS_GATEWAY } from './sender.tokens';
+import { SLOT_HORIZON_MS, ThroughputSlots } from '../throughput/throughput-slots';
 import { SenderMetrics } from './sender.metrics';
+
+/** A booked slot that passed longer ago than this is booked again before the submit. */
+const LATE_SLOT_MS = 250;
+/** Longest a command waits for a free slot before it is handed back to the transport. */
+const MAX_SLOT_WAIT_MS = 20_000;
+
+function waitUntil(instant: number | undefined): Promise<void> {
+  const delay = instant === undefined ? 0 : Math.min(instant - Date.now(), SLOT_HORIZON_MS + LATE_SLOT_MS);
+  return delay > 0 ? new Promise((resolve) => setTimeout(resolve, delay)) : Promise.resolve();
+}
 
 /**
  * Consumes send commands. For each: record SmsSubmissionStarted (only one sender can, thanks to
@@ -39,6 +50,7 @@ export class SendSmsWorker implements OnApplicationBootstrap, OnApplicationShutd
     private readonly campaigns: CampaignContextCache,
     private readonly metrics: SenderMetrics,
     private readonly receipts: DeliveryReceiptHandler,
+    private readonly slots: ThroughputSlots,
     private readonly optOuts: OptOutCheck,
   ) {}
 
@@ -74,10 +86,15 @@ export class SendSmsWorker implements OnApplicationBootstrap, OnApplicationShutd
       if ((await this.optOuts.isOptedOut(command.phoneNumber)) && (await this.recordOptedOut(command, context))) {
         return { kind: 'ack' };
       }
+      const slot = await this.sendSlot(command);
+      if (slot === null) {
+        return { kind: 'retry', delayMs: SLOT_HORIZON_MS, reason: 'no send slot free under the throughput caps' };
+      }
       const revision = await this.startSubmission(command, context);
       if (revision === undefined) {
         return { kind: 'ack' };
       }
+      await waitUntil(slot);
       const outcome: AttemptResult = rendered.ok
         ? { ...(await this.submit(command, sending, rendered.text)), length: measureSms(rendered.text) }
         : { status: 'NOT_RENDERED', missing: rendered.missing, length: null };
@@ -103,6 +120,28 @@ export class SendSmsWorker implements OnApplicationBootstrap, OnApplicationShutd
       );
       return { kind: 'retry', delayMs: 1_000, reason: (error as Error).message };
     }
+  }
+
+  /**
+   * Returns when this message may be submitted (epoch milliseconds, undefined for now), or null
+   * when no slot came free in time and the command should come back later. The slot booked by
+   * the scheduler is kept unless it passed a while ago, as after a restart: late messages are
+   * booked again, so a backlog cannot burst past the caps.
+   */
+  private async sendSlot(command: SendSmsMessage): Promise<number | undefined | null> {
+    if (command.notBefore === undefined || command.limits === undefined || command.limits.length === 0) {
+      return undefined;
+    }
+    if (Date.now() <= command.notBefore + LATE_SLOT_MS) {
+      return command.notBefore;
+    }
+    const deadline = Date.now() + MAX_SLOT_WAIT_MS;
+    while (Date.now() < deadline) {
+      const [slot] = await this.slots.book(command.limits, 1, SLOT_HORIZON_MS);
+      if (slot !== undefined) return slot;
+      await waitUntil(Date.now() + SLOT_HORIZON_MS / 4);
+    }
+    return null;
   }
 
   /**

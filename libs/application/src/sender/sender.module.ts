@@ -15,6 +15,7 @@ import { OptOutList } from '../use-cases/opt-out.commands';
 import { ChatFlowPublisher } from './chat-flow.publisher';
 import { OptOutCheck } from './opt-out-check';
 import { ReplyHandler } from './reply.handler';
+import { ThroughputSlots } from '../throughput/throughput-slots';
 
 /** Consumes send commands and talks to the SMSC; the gateway is bound before the module starts. */
 @Module({})
@@ -31,6 +32,7 @@ export class SenderModule {
         CampaignContextCache,
         DeliveryReceiptHandler,
         SendSmsWorker,
+        ThroughputSlots,
         SenderMetrics,
         OptOutCheck,
         OptOutList,

@@ -18,7 +18,7 @@ import { withStreamId } from './load-state';
 
 export class RegisterSenderCommand {
   constructor(
-    readonly input: { name: string; senderId: string },
+    readonly input: { name: string; senderId: string; throughputPerSecond?: number },
     readonly context: CommandContext,
   ) {}
 }

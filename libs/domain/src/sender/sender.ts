@@ -9,13 +9,18 @@ import { isGsm7 } from '../messages/sms-encoding';
  */
 export type SenderIdKind = 'ALPHANUMERIC' | 'SHORT_CODE' | 'E164';
 
-export type SenderRegistered = DomainEvent<'SenderRegistered', { id: string; name: string; senderId: string; kind: SenderIdKind }>;
+/** `throughputPerSecond` caps the SMS per second sent under this sender, all campaigns together; null for no cap. */
+export type SenderRegistered = DomainEvent<
+  'SenderRegistered',
+  { id: string; name: string; senderId: string; kind: SenderIdKind; throughputPerSecond?: number | null }
+>;
 export type SenderEvent = SenderRegistered;
 
-export type RegisterSender = { type: 'RegisterSender'; id: string; name: string; senderId: string };
+export type RegisterSender = { type: 'RegisterSender'; id: string; name: string; senderId: string; throughputPerSecond?: number | null };
 export type SenderCommand = RegisterSender;
 
-export type SenderState = { exists: false } | { exists: true; id: string; name: string; senderId: string; kind: SenderIdKind };
+export type SenderState =
+  { exists: false } | { exists: true; id: string; name: string; senderId: string; kind: SenderIdKind; throughputPerSecond?: number | null };
 
 export const senderDecider: Decider<SenderState, SenderCommand, SenderEvent> = {
   initialState: () => ({ exists: false }),
@@ -27,7 +32,8 @@ export const senderDecider: Decider<SenderState, SenderCommand, SenderEvent> = {
       throw DomainError.conflict('SENDER.ALREADY_EXISTS', `sender '${command.id}' already exists`);
     }
     const kind = classifySenderId(command.senderId);
-    return [{ type: 'SenderRegistered', data: { id: command.id, name: command.name, senderId: command.senderId, kind } }];
+    const { id, name, senderId, throughputPerSecond = null } = command;
+    return [{ type: 'SenderRegistered', data: { id, name, senderId, kind, throughputPerSecond } }];
   },
 };
 

@@ -23,18 +23,21 @@ export class SendersProjection extends OneTableProjection<SenderEvent> {
         registered_at timestamptz NOT NULL
       )`);
     await db.query(`CREATE INDEX IF NOT EXISTS senders_by_name ON ${this.table} (name, id)`);
+    // Added after the first release of the table, so tables created before it gain the column.
+    await db.query(`ALTER TABLE ${this.table} ADD COLUMN IF NOT EXISTS throughput_per_second integer`);
   }
 
   protected async apply(event: RecordedDomainEvent<SenderEvent>, tx: SqlExecutor): Promise<void> {
-    const { id, name, senderId, kind } = event.data;
+    const { id, name, senderId, kind, throughputPerSecond = null } = event.data;
     // The revision guard makes a replayed event a no-op.
     await tx.query(
-      `INSERT INTO ${this.table} (id, name, sender_id, kind, revision, registered_at)
-       VALUES ($1, $2, $3, $4, $5, $6)
+      `INSERT INTO ${this.table} (id, name, sender_id, kind, revision, registered_at, throughput_per_second)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (id) DO UPDATE SET
-         name = EXCLUDED.name, sender_id = EXCLUDED.sender_id, kind = EXCLUDED.kind, revision = EXCLUDED.revision
+         name = EXCLUDED.name, sender_id = EXCLUDED.sender_id, kind = EXCLUDED.kind, revision = EXCLUDED.revision,
+         throughput_per_second = EXCLUDED.throughput_per_second
        WHERE senders.revision < EXCLUDED.revision`,
-      [id, name, senderId, kind, event.revision, event.metadata.decidedAt],
+      [id, name, senderId, kind, event.revision, event.metadata.decidedAt, throughputPerSecond],
     );
   }
 }

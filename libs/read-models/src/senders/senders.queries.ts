@@ -10,6 +10,8 @@ export interface SenderView {
   /** The originator shown on the phone: alphanumeric id, short code or E.164 number. */
   readonly senderId: string;
   readonly kind: SenderIdKind;
+  /** SMS per second at most under this sender, all campaigns together; null for no cap. */
+  readonly throughputPerSecond: number | null;
   /** Stream revision, the resource's ETag. */
   readonly revision: number;
   readonly registeredAt: string;
@@ -20,11 +22,12 @@ type SenderRow = {
   name: string;
   sender_id: string;
   kind: SenderIdKind;
+  throughput_per_second: number | null;
   revision: number;
   registered_at: Date;
 };
 
-const COLUMNS = 'id, name, sender_id, kind, revision, registered_at';
+const COLUMNS = 'id, name, sender_id, kind, throughput_per_second, revision, registered_at';
 
 export class SenderQueries {
   private readonly table: string;
@@ -59,6 +62,7 @@ function toSenderView(row: SenderRow): SenderView {
     name: row.name,
     senderId: row.sender_id,
     kind: row.kind,
+    throughputPerSecond: row.throughput_per_second,
     revision: row.revision,
     registeredAt: toIsoString(row.registered_at),
   };

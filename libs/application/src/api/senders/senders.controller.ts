@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { IsString, Length } from 'class-validator';
+import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import type { Response } from 'express';
 import { CommandContext } from '../../commands/command-context';
 import { RegisterSenderCommand } from '../../use-cases/catalog.commands';
@@ -20,6 +20,13 @@ export class CreateSenderBody {
   @ApiProperty({ description: 'Alphanumeric (3-11, one letter at least), short code, or E.164 number', example: 'ACME' })
   @IsString()
   senderId!: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 10000, description: 'SMS per second at most under this sender, all campaigns together' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  throughputPerSecond?: number;
 }
 
 @ApiTags('senders')
@@ -41,7 +48,15 @@ export class SendersController {
   ) {
     const sender = await this.commands.execute(new RegisterSenderCommand(body, context));
     response.setHeader('ETag', `"${sender.revision}"`);
-    return sender.exists ? { id: sender.id, name: sender.name, senderId: sender.senderId, kind: sender.kind } : undefined;
+    return sender.exists
+      ? {
+          id: sender.id,
+          name: sender.name,
+          senderId: sender.senderId,
+          kind: sender.kind,
+          throughputPerSecond: sender.throughputPerSecond ?? null,
+        }
+      : undefined;
   }
 
   @Get()
