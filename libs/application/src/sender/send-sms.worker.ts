@@ -94,7 +94,7 @@ export class SendSmsWorker implements OnApplicationBootstrap, OnApplicationShutd
       if (revision === undefined) {
         return { kind: 'ack' };
       }
-      await waitUntil(slot);
+      await this.waitForSlot(command, slot);
       const outcome: AttemptResult = rendered.ok
         ? { ...(await this.submit(command, sending, rendered.text)), length: measureSms(rendered.text) }
         : { status: 'NOT_RENDERED', missing: rendered.missing, length: null };
@@ -142,6 +142,25 @@ export class SendSmsWorker implements OnApplicationBootstrap, OnApplicationShutd
       await waitUntil(Date.now() + SLOT_HORIZON_MS / 4);
     }
     return null;
+  }
+
+  /**
+   * Waits for the slot, right before the submit. Recording SmsSubmissionStarted may have taken
+   * long enough for the slot to pass, and several late messages submitted at once would burst
+   * past the cap, so a late slot is booked again. The submission has started by now, so this
+   * waits as long as it takes: a crash meanwhile ends the attempt UNKNOWN, never sent twice.
+   */
+  private async waitForSlot(command: SendSmsMessage, slot: number | undefined): Promise<void> {
+    let current = slot;
+    while (current !== undefined && command.limits !== undefined && Date.now() > current + LATE_SLOT_MS) {
+      const [booked] = await this.slots.book(command.limits, 1, SLOT_HORIZON_MS);
+      if (booked !== undefined) {
+        current = booked;
+        break;
+      }
+      await waitUntil(Date.now() + SLOT_HORIZON_MS / 4);
+    }
+    await waitUntil(current);
   }
 
   /**

@@ -19,6 +19,17 @@ describe('sender ids', () => {
     deciderSpec(senderDecider)
       .given([])
       .when({ type: 'RegisterSender', id: 's1', name: 'Shop', senderId: 'ACME' })
-      .then([{ type: 'SenderRegistered', data: { id: 's1', name: 'Shop', senderId: 'ACME', kind: 'ALPHANUMERIC' } }]);
+      .then([
+        { type: 'SenderRegistered', data: { id: 's1', name: 'Shop', senderId: 'ACME', kind: 'ALPHANUMERIC', throughputPerSecond: null } },
+      ]);
+  });
+
+  it('registers a sender with its own throughput cap', () => {
+    deciderSpec(senderDecider)
+      .given([])
+      .when({ type: 'RegisterSender', id: 's2', name: 'Shop', senderId: 'ACME', throughputPerSecond: 5 })
+      .then([
+        { type: 'SenderRegistered', data: { id: 's2', name: 'Shop', senderId: 'ACME', kind: 'ALPHANUMERIC', throughputPerSecond: 5 } },
+      ]);
   });
 });
