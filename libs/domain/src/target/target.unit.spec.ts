@@ -232,9 +232,6 @@ describe('target decider, expiry and opt-out', () => {
   });
 
   it('does nothing once the submission has started', () => {
-    spec
-      .given([added, started, submitting])
-      .when({ type: 'OptOutTarget', attemptId: 'a1', now: '2026-12-07T09:00:02.000Z' })
-      .then([]);
+    spec.given([added, started, submitting]).when({ type: 'OptOutTarget', attemptId: 'a1', now: '2026-12-07T09:00:02.000Z' }).then([]);
   });
 });
