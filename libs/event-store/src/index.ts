@@ -12,3 +12,6 @@ export * from './projections/projection-errors';
 export { ProjectionRunner } from './projections/projection-runner';
 export type { ProjectionRunnerOptions, ProjectionStatus } from './projections/projection-runner';
 export type { ReadAllPage, ReadAllPageRequest } from './sql/read-events';
+export { KurrentDbEventStore, connectKurrentDbEventStore } from './kurrentdb/kurrentdb-event-store';
+export type { KurrentDbEventStoreOptions } from './kurrentdb/kurrentdb-event-store';
+export { KurrentDbUnreachableError, maskConnectionString as maskKurrentDbConnectionString } from './kurrentdb/kurrentdb-connection';

@@ -1,5 +1,6 @@
 export * from './projections';
 export * from './read-model-queries';
+export * from './read-model-store.port';
 export * from './shared/paging';
 export { DEFAULT_READ_MODEL_SCHEMA, quoteSchemaName } from './shared/schema-name';
 export type { ReadModelOptions } from './shared/schema-name';
@@ -24,3 +25,9 @@ export * from './imports/imports.queries';
 export * from './opt-outs/opt-outs.projection';
 export * from './opt-outs/opt-outs.queries';
 export * from './opt-outs/reply-origins.queries';
+export * from './reporter/attempt-cursor';
+export * from './reporter/reporter.queries';
+export * from './reporter/attempt-feed';
+export * from './reporter/read-model-replay';
+export * from './reporter/read-model-diff';
+export * from './mongodb';

@@ -1,17 +1,20 @@
-import type { SqlExecutor } from '@sms/platform';
+import type { GlobalPosition } from '@sms/event-store';
+import type { SqlClient, SqlExecutor } from '@sms/platform';
 import { CampaignQueries } from './campaigns/campaigns.queries';
 import { ImportQueries } from './imports/imports.queries';
 import { SenderQueries } from './senders/senders.queries';
-import { ReadModelOptions } from './shared/schema-name';
 import { TargetQueries } from './targets/targets.queries';
 import { TemplateQueries } from './templates/templates.queries';
 import { CalendarQueries } from './calendars/calendars.queries';
 import { ProfileQueries } from './profiles/profiles.queries';
 import { OptOutQueries } from './opt-outs/opt-outs.queries';
 import { ReplyOriginQueries } from './opt-outs/reply-origins.queries';
+import { createSqlProjections } from './projections';
+import { ReadModelQueryPort, ReadModelStore } from './read-model-store.port';
+import { DEFAULT_READ_MODEL_SCHEMA, quoteSchemaName, ReadModelOptions } from './shared/schema-name';
 
 /** The queries of every SQL read model, over one connection pool or transaction. */
-export class ReadModelQueries {
+export class ReadModelQueries implements ReadModelQueryPort {
   readonly campaigns: CampaignQueries;
   readonly targets: TargetQueries;
   readonly senders: SenderQueries;
@@ -34,3 +37,57 @@ export class ReadModelQueries {
     this.replyOrigins = new ReplyOriginQueries(db, options);
   }
 }
+
+/** The read models in PostgreSQL or PGlite, with the checkpoints the projection runner keeps there. */
+export class SqlReadModelStore implements ReadModelStore {
+  readonly queries: ReadModelQueries;
+  private readonly schema: string;
+
+  constructor(
+    private readonly db: SqlClient,
+    options: ReadModelOptions = {},
+  ) {
+    this.schema = options.schema ?? DEFAULT_READ_MODEL_SCHEMA;
+    this.queries = new ReadModelQueries(db, { schema: this.schema });
+  }
+
+  get label(): string {
+    return this.db.label;
+  }
+
+  /** Runs every projection's set-up under the lock the projection runner takes for it. */
+  async setUp(): Promise<void> {
+    for (const projection of createSqlProjections({ schema: this.schema })) {
+      await this.db.transaction(async (tx) => {
+        await tx.query(`SELECT pg_advisory_xact_lock(hashtext('sms-campaigns:projection-setup'), hashtext($1))`, [projection.name]);
+        await projection.setup(tx);
+      });
+    }
+  }
+
+  async targetsCheckpoint(): Promise<GlobalPosition | undefined> {
+    try {
+      const result = await this.db.query<{ commit_position: string; prepare_position: string }>(
+        `SELECT commit_position, prepare_position FROM ${quoteSchemaName(this.schema)}.projection_checkpoints WHERE projection_name = $1`,
+        [`${this.schema}.targets`],
+      );
+      const [row] = result.rows;
+      return row === undefined ? undefined : { commit: Number(row.commit_position), prepare: Number(row.prepare_position) };
+    } catch (error) {
+      if ((error as { code?: string }).code === UNDEFINED_TABLE) {
+        return undefined;
+      }
+      throw error;
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.db.query('select 1');
+  }
+
+  /** Leaves the client open: its owner, which may share it with the event store, closes it. */
+  async close(): Promise<void> {}
+}
+
+/** PostgreSQL's undefined_table: the projector, which creates the checkpoint table, has not started yet. */
+const UNDEFINED_TABLE = '42P01';

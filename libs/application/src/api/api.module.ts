@@ -53,6 +53,9 @@ import { SendersController } from './senders/senders.controller';
 import { SendsController, TargetsController } from './targets/targets.controller';
 import { TargetExportController } from './targets/target-export.controller';
 import { TemplatesController } from './templates/templates.controller';
+import { OptOutsController } from './opt-outs/opt-outs.controller';
+import { AddOptOutHandler, OptOutList, RemoveOptOutHandler } from '../use-cases/opt-out.commands';
+import { ReporterController, ReporterReadModel } from './reporter/reporter.controller';
 
 /** The REST API: Maker, Banner and Reporter endpoints, behind bearer-token auth. */
 @Module({
@@ -77,6 +80,8 @@ import { TemplatesController } from './templates/templates.controller';
     TargetsController,
     SendsController,
     ImportsController,
+    OptOutsController,
+    ReporterController,
   ],
   providers: [
     { provide: APP_GUARD, useClass: AuthGuard },
@@ -111,6 +116,10 @@ import { TemplatesController } from './templates/templates.controller';
     DeleteTargetHandler,
     DuplicateTargetHandler,
     CalibrateTargetsHandler,
+    OptOutList,
+    AddOptOutHandler,
+    RemoveOptOutHandler,
+    ReporterReadModel,
   ],
 })
 export class ApiModule {}

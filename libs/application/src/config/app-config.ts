@@ -56,6 +56,14 @@ function namedSecrets(describeValue: string, isValid: (value: string) => boolean
 /** Variables whose values hold passwords, keys or tokens, shown as (hidden) in configuration errors. */
 const HIDDEN_VARIABLES = new Set(['IMPORT_DATABASES', 'IMPORT_CRM_CREDENTIALS', 'HTTP_PROVIDER_URL']);
 
+/** Variables whose URLs may carry a user and password, shown with those masked in configuration errors. */
+const URLS_WITH_CREDENTIALS = new Set(['KURRENTDB_URL', 'MONGODB_URL']);
+
+/** Replaces the `user:password@` part of a URL with `***@`. */
+export function maskCredentials(url: string): string {
+  return url.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^@/]*@/, '$1***@');
+}
+
 /** A host name, an IPv4 address or a bracketed IPv6 address, with an optional port. */
 const ALLOWED_HOST = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/;
 const hostList = z
@@ -97,8 +105,17 @@ const schema = z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
       .optional(),
-    KURRENTDB_URL: z.string().optional(),
-    MONGODB_URL: z.string().optional(),
+    KURRENTDB_URL: z
+      .string()
+      .regex(
+        /^(kurrentdb|esdb)(\+discover)?:\/\//,
+        'must be a kurrentdb:// or esdb:// connection string such as kurrentdb://127.0.0.1:2113?tls=false',
+      )
+      .optional(),
+    MONGODB_URL: z
+      .string()
+      .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URL such as mongodb://127.0.0.1:27017/sms')
+      .optional(),
     NATS_URL: z
       .string()
       .regex(/^(nats|tls):\/\//, 'must be a nats:// URL')
@@ -152,6 +169,16 @@ const schema = z
       .string()
       .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'must be dot-separated tokens such as payments.unpaid')
       .default('payments.unpaid'),
+    // Attempt feed for the Reporter; see the README section "Reporter and audit".
+    REPORTER_FEED: z.enum(['off', 'nats']).default('off'),
+    REPORTER_FEED_STREAM: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/, 'must contain only letters, digits, - and _')
+      .default('REPORTER_ATTEMPTS'),
+    REPORTER_FEED_SUBJECT_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'must be dot-separated tokens such as reporter.attempts')
+      .default('reporter.attempts'),
   })
   .superRefine((env, context) => {
     const requireWhen = (condition: boolean, variable: keyof typeof env, reason: string) => {
@@ -164,14 +191,9 @@ const schema = z
       'DATABASE_URL',
       'when EVENT_STORE or READ_STORE is postgres',
     );
+    requireWhen(env.EVENT_STORE === 'kurrentdb', 'KURRENTDB_URL', 'when EVENT_STORE is kurrentdb');
+    requireWhen(env.READ_STORE === 'mongodb', 'MONGODB_URL', 'when READ_STORE is mongodb');
     requireWhen(env.SMS_GATEWAY === 'smpp', 'SMPP_URL', 'when SMS_GATEWAY is smpp');
-    if (env.EVENT_STORE === 'kurrentdb' || env.READ_STORE === 'mongodb') {
-      context.addIssue({
-        code: 'custom',
-        path: [env.EVENT_STORE === 'kurrentdb' ? 'EVENT_STORE' : 'READ_STORE'],
-        message: 'kurrentdb and mongodb have no adapter in this build yet; use embedded or postgres',
-      });
-    }
     for (const variable of ['HTTP_PROVIDER_URL', 'HTTP_PROVIDER_API_KEY', 'HTTP_PROVIDER_WEBHOOK_SECRET'] as const) {
       requireWhen(env.SMS_GATEWAY === 'http', variable, 'when SMS_GATEWAY is http');
     }
@@ -198,6 +220,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       const value = env[variable];
       const hidden = variable.includes('SECRET') || variable.includes('KEY') || HIDDEN_VARIABLES.has(variable);
       let shown = `'${value}'`;
+      if (value !== undefined && URLS_WITH_CREDENTIALS.has(variable)) {
+        shown = `'${maskCredentials(value)}'`;
+      }
       if (value === undefined) {
         shown = 'unset';
       } else if (hidden) {

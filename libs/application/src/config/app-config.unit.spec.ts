@@ -23,6 +23,36 @@ describe('loadConfig', () => {
     );
   });
 
+  it('requires the KurrentDB and MongoDB URLs for their stores', () => {
+    expect(() => loadConfig({ EVENT_STORE: 'kurrentdb', READ_STORE: 'mongodb' })).toThrow(
+      /KURRENTDB_URL \(unset\) is required when EVENT_STORE is kurrentdb\n {2}MONGODB_URL \(unset\) is required when READ_STORE is mongodb/,
+    );
+  });
+
+  it('accepts kurrentdb, esdb and mongodb URLs', () => {
+    const config = loadConfig({
+      EVENT_STORE: 'kurrentdb',
+      READ_STORE: 'mongodb',
+      KURRENTDB_URL: 'esdb://127.0.0.1:2113?tls=false',
+      MONGODB_URL: 'mongodb://127.0.0.1:27017/sms',
+    });
+
+    expect(config).toMatchObject({ EVENT_STORE: 'kurrentdb', READ_STORE: 'mongodb', KURRENTDB_URL: 'esdb://127.0.0.1:2113?tls=false' });
+  });
+
+  it('masks the credentials of an invalid store URL', () => {
+    const load = () =>
+      loadConfig({
+        READ_STORE: 'mongodb',
+        EVENT_STORE: 'postgres',
+        DATABASE_URL: 'postgres://x',
+        MONGODB_URL: 'mongo://admin:s3cret@db:27017',
+      });
+
+    expect(load).toThrow(/MONGODB_URL \('mongo:\/\/\*\*\*@db:27017'\) must be a mongodb:\/\//);
+    expect(load).not.toThrow(/s3cret/);
+  });
+
   it('hides secrets in messages', () => {
     expect(() => loadConfig({ AUTH_JWT_SECRET: 'short' })).toThrow(/AUTH_JWT_SECRET \(\(hidden\)\) must be at least 32 characters/);
   });

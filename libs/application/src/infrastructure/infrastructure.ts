@@ -1,8 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { createEmbeddedEventStore, createPostgresEventStore, EventStore } from '@sms/event-store';
+import { connectKurrentDbEventStore, createEmbeddedEventStore, createPostgresEventStore, EventStore } from '@sms/event-store';
 import { CommandTransport, connectJetStreamTransport, InProcessTransport } from '@sms/messaging';
 import { PgliteClient, PostgresClient, SqlClient } from '@sms/platform';
+import { connectMongoReadModelStore, ReadModelStore, SqlReadModelStore } from '@sms/read-models';
 import { HttpProviderGateway, SmppGateway, SmscSimulator, SmsGateway } from '@sms/sms-gateway';
 import { AppConfig } from '../config/app-config';
 import { AppLogger } from '../logging/logger';
@@ -13,8 +14,13 @@ export interface Infrastructure {
   readonly config: AppConfig;
   readonly secrets: Secrets;
   readonly eventStore: EventStore;
-  /** Database of the read models; on SQL profiles the same database as the events. */
-  readonly readDb: SqlClient;
+  /**
+   * SQL database of the read models; on SQL profiles the same database as the events. Undefined
+   * when READ_STORE is mongodb, so only code that goes through `readStore` runs there.
+   */
+  readonly readDb: SqlClient | undefined;
+  /** The read models behind their port, on SQL or MongoDB. */
+  readonly readStore: ReadModelStore;
   readonly transport: CommandTransport;
   /** Created on demand: only sender processes bind to the SMSC. */
   createGateway(): Promise<SmsGateway>;
@@ -28,15 +34,9 @@ export async function createInfrastructure(config: AppConfig, logger: AppLogger)
   const secrets = await loadSecrets(config);
   const closers: Array<() => Promise<void>> = [];
 
-  const database = await openDatabase(config);
-  closers.push(() => database.close());
-  logger.info({ database: database.label }, 'database opened');
-
-  const eventStore =
-    config.EVENT_STORE === 'embedded'
-      ? await createEmbeddedEventStore({ client: database, schema: EVENT_SCHEMA })
-      : await createPostgresEventStore({ client: database, schema: EVENT_SCHEMA });
-  closers.unshift(() => eventStore.close());
+  const stores = await openStores(config, logger);
+  const { eventStore, readStore, database } = stores;
+  closers.push(...stores.closers);
 
   const subjects = [`${config.NATS_SUBJECT_PREFIX}.>`];
   const transport =
@@ -72,6 +72,7 @@ export async function createInfrastructure(config: AppConfig, logger: AppLogger)
     secrets,
     eventStore,
     readDb: database,
+    readStore,
     transport,
     createGateway,
     close: async () => {
@@ -80,6 +81,79 @@ export async function createInfrastructure(config: AppConfig, logger: AppLogger)
       }
     },
   };
+}
+
+interface OpenStores {
+  readonly eventStore: EventStore;
+  readonly readStore: ReadModelStore;
+  readonly database: SqlClient | undefined;
+  /** In the order to run them at shutdown: stores first, the shared SQL client last. */
+  readonly closers: Array<() => Promise<void>>;
+}
+
+/** Maximum time a store server may take to respond at start before the process stops, in ms. */
+const STORE_CONNECT_TIMEOUT_MS = 5_000;
+
+/**
+ * Opens the event store and the read-model store. Servers are contacted in parallel, and when any
+ * does not respond within STORE_CONNECT_TIMEOUT_MS the start fails with every unreachable URL
+ * named, credentials masked, after closing what did open.
+ */
+async function openStores(config: AppConfig, logger: AppLogger): Promise<OpenStores> {
+  const needsSql = config.EVENT_STORE !== 'kurrentdb' || config.READ_STORE !== 'mongodb';
+  const database = needsSql ? await openDatabase(config) : undefined;
+  if (database !== undefined) {
+    logger.info({ database: database.label }, 'database opened');
+  }
+
+  const [eventStore, mongoStore] = await Promise.allSettled([
+    openEventStore(config, database, logger),
+    config.READ_STORE === 'mongodb'
+      ? connectMongoReadModelStore({ url: config.MONGODB_URL ?? '', connectTimeoutMs: STORE_CONNECT_TIMEOUT_MS, logger })
+      : Promise.resolve(undefined),
+  ]);
+  if (eventStore.status === 'rejected' || mongoStore.status === 'rejected') {
+    const failures = [eventStore, mongoStore].flatMap((result) => (result.status === 'rejected' ? [errorMessage(result.reason)] : []));
+    await Promise.all([
+      eventStore.status === 'fulfilled' ? eventStore.value.close() : undefined,
+      mongoStore.status === 'fulfilled' ? mongoStore.value?.close() : undefined,
+    ]).catch(() => undefined);
+    await database?.close().catch(() => undefined);
+    throw new Error(`cannot start: ${failures.join('; ')}`);
+  }
+
+  const readStore = mongoStore.value ?? new SqlReadModelStore(requireDatabase(database), { schema: READ_SCHEMA });
+  const closers = [() => eventStore.value.close(), () => readStore.close()];
+  if (database !== undefined) {
+    closers.push(() => database.close());
+  }
+  return { eventStore: eventStore.value, readStore, database, closers };
+}
+
+async function openEventStore(config: AppConfig, database: SqlClient | undefined, logger: AppLogger): Promise<EventStore> {
+  switch (config.EVENT_STORE) {
+    case 'kurrentdb':
+      return connectKurrentDbEventStore({
+        connectionString: config.KURRENTDB_URL ?? '',
+        connectTimeoutMs: STORE_CONNECT_TIMEOUT_MS,
+        logger,
+      });
+    case 'embedded':
+      return createEmbeddedEventStore({ client: requireDatabase(database), schema: EVENT_SCHEMA });
+    case 'postgres':
+      return createPostgresEventStore({ client: requireDatabase(database), schema: EVENT_SCHEMA });
+  }
+}
+
+function requireDatabase(database: SqlClient | undefined): SqlClient {
+  if (database === undefined) {
+    throw new Error('Internal error: an SQL store was configured but no SQL database was opened');
+  }
+  return database;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 async function openDatabase(config: AppConfig): Promise<SqlClient> {

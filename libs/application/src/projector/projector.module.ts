@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { AttemptFeedService } from './attempt-feed.service';
 import { ProjectorService } from './projector.service';
 
-@Module({ providers: [ProjectorService], exports: [ProjectorService] })
+@Module({ providers: [ProjectorService, AttemptFeedService], exports: [ProjectorService] })
 export class ProjectorModule {}

@@ -1,10 +1,9 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { calendarRulesOf, CalendarRules, DomainError, normalisePhoneNumber, TargetStatus } from '@sms/domain';
 import { comparePositions, GlobalPosition } from '@sms/event-store';
-import { SqlClient } from '@sms/platform';
-import { CampaignListRequest, createSqlProjections, DueTarget as DueTargetRow, ReadModelQueries, ZoneFilter } from '@sms/read-models';
+import { CampaignListRequest, DueTarget as DueTargetRow, ReadModelQueryPort, ReadModelStore, ZoneFilter } from '@sms/read-models';
 import { READ_SCHEMA } from '../infrastructure/infrastructure';
-import { READ_DB } from '../infrastructure/tokens';
+import { READ_STORE } from '../infrastructure/tokens';
 
 /** The settings of a campaign that is ON that the scheduler uses. */
 export interface RunningCampaign {
@@ -30,23 +29,18 @@ export const TARGETS_PROJECTION = `${READ_SCHEMA}.targets`;
  */
 @Injectable()
 export class ReadModels implements OnModuleInit {
-  readonly queries: ReadModelQueries;
+  readonly queries: ReadModelQueryPort;
 
-  constructor(@Inject(READ_DB) private readonly db: SqlClient) {
-    this.queries = new ReadModelQueries(db, { schema: READ_SCHEMA });
+  constructor(@Inject(READ_STORE) private readonly store: ReadModelStore) {
+    this.queries = store.queries;
   }
 
   /**
-   * Creates the read-model tables when missing, so a process that only reads (api, scheduler,
-   * sender) can start before the projector. Same lock as the projection runner's set-up.
+   * Creates the read-model tables or collections when missing, so a process that only reads
+   * (api, scheduler, sender) can start before the projector.
    */
   async onModuleInit(): Promise<void> {
-    for (const projection of createSqlProjections({ schema: READ_SCHEMA })) {
-      await this.db.transaction(async (tx) => {
-        await tx.query(`SELECT pg_advisory_xact_lock(hashtext('sms-campaigns:projection-setup'), hashtext($1))`, [projection.name]);
-        await projection.setup(tx);
-      });
-    }
+    await this.store.setUp();
   }
 
   async getSender(id: string) {
@@ -153,19 +147,6 @@ export class ReadModels implements OnModuleInit {
     return (await this.queries.imports.getImport(id)) ?? undefined;
   }
 
-  private async targetsCheckpoint(): Promise<{ commit_position: string; prepare_position: string } | undefined> {
-    try {
-      const result = await this.db.query<{ commit_position: string; prepare_position: string }>(
-        `SELECT commit_position, prepare_position FROM "${READ_SCHEMA}".projection_checkpoints WHERE projection_name = $1`,
-        [TARGETS_PROJECTION],
-      );
-      return result.rows[0];
-    } catch (error) {
-      if ((error as { code?: string }).code === UNDEFINED_TABLE) return undefined;
-      throw error;
-    }
-  }
-
   /**
    * Waits until the targets projection has applied `position`, polling its checkpoint (the
    * projector may run in another process). Gives up silently after `timeoutMs`: callers only
@@ -174,20 +155,14 @@ export class ReadModels implements OnModuleInit {
   async waitForTargets(position: GlobalPosition, timeoutMs = 5_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      const row = await this.targetsCheckpoint();
-      if (
-        row !== undefined &&
-        comparePositions({ commit: Number(row.commit_position), prepare: Number(row.prepare_position) }, position) >= 0
-      ) {
+      const checkpoint = await this.store.targetsCheckpoint();
+      if (checkpoint !== undefined && comparePositions(checkpoint, position) >= 0) {
         return;
       }
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
   }
 }
-
-/** PostgreSQL's undefined_table: the projector, which creates the checkpoint table, has not started yet. */
-const UNDEFINED_TABLE = '42P01';
 
 function normaliseFilter(phone: string, defaultCountry = 'FR'): string {
   const result = normalisePhoneNumber(phone, defaultCountry);

@@ -146,19 +146,26 @@ export class TargetsController {
 export class SendsController {
   constructor(private readonly readModels: ReadModels) {}
 
+  /**
+   * Lists the campaign's attempts newest first, those started in `[from, to)` when given. A bound
+   * without an offset is local time in the campaign's time zone, as every date of the API.
+   */
   @Get()
-  list(@Param('campaignId') campaignId: string, @Query() query: SendHistoryQuery) {
-    checkRange(query.from, query.to);
-    return this.readModels.sendHistory(campaignId, { ...query, defaultCountry: readDefaultCountry(query.defaultCountry) });
+  async list(@Param('campaignId') campaignId: string, @Query() query: SendHistoryQuery) {
+    const campaign = (await this.readModels.getCampaign(campaignId)) ?? notFound('CAMPAIGN.NOT_FOUND', 'campaign', campaignId);
+    const from = query.from === undefined ? undefined : toInstant('from', query.from, campaign.timeZone);
+    const to = query.to === undefined ? undefined : toInstant('to', query.to, campaign.timeZone);
+    checkRange(query, from, to);
+    return this.readModels.sendHistory(campaignId, { ...query, from, to, defaultCountry: readDefaultCountry(query.defaultCountry) });
   }
 }
 
-/** Rejects an empty or inverted `[from, to)` range. Bounds without an offset are compared as UTC. */
-function checkRange(from: string | undefined, to: string | undefined): void {
+/** Rejects an empty or inverted `[from, to)` range, given the bounds as read (`query`) and as instants. */
+function checkRange(query: { from?: string; to?: string }, from: string | undefined, to: string | undefined): void {
   if (from === undefined || to === undefined) {
     return;
   }
-  if (Date.parse(toInstant('from', from, 'UTC')) >= Date.parse(toInstant('to', to, 'UTC'))) {
-    throw DomainError.invalid('REQUEST.INVALID_RANGE', 'from', from, `must be before to ('${to}')`);
+  if (Date.parse(from) >= Date.parse(to)) {
+    throw DomainError.invalid('REQUEST.INVALID_RANGE', 'from', query.from, `must be before to ('${query.to}')`);
   }
 }
