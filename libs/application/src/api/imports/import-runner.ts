@@ -177,11 +177,15 @@ interface CampaignShape {
   readonly placeholders: readonly string[];
 }
 
-/** Each layout field once, the first layout that defines a key giving its type. */
+/**
+ * Each layout field once, the first layout that defines a key giving its type. Date fields are
+ * read as text: the reader would turn `2030-02-01` into an instant at local midnight, while a
+ * template shows the date as the file gave it.
+ */
 function layoutFieldsOf(layouts: readonly TargetLayout[]): LayoutField[] {
   const fields = new Map<string, LayoutField>();
   for (const field of layouts.flatMap((layout) => layout.fields)) {
-    if (!fields.has(field.key)) fields.set(field.key, field);
+    if (!fields.has(field.key)) fields.set(field.key, field.type === 'date' ? { ...field, type: 'string' } : field);
   }
   return [...fields.values()];
 }
