@@ -201,7 +201,7 @@ describe('webhook - signatures', () => {
     const answer = await post(url, statusCallback(), { timestamp: Math.floor(Date.now() / 1000) + offsetSeconds });
 
     expect(answer).toMatchObject({ status: 401, body: { code: 'WEBHOOK.TIMESTAMP_OUT_OF_RANGE' } });
-    expect(answer.body?.message).toMatch(/is 33\d s away from this server's clock; the maximum is 300 s/);
+    expect(answer.body?.message).toMatch(/is 3(29|3[01]) s away from this server's clock; the maximum is 300 s/);
     expect(listener.receipts).toHaveLength(0);
   });
 
