@@ -36,6 +36,7 @@ describe.each(TEST_DATABASES)('senders view on $name', (database) => {
         kind: 'ALPHANUMERIC',
         revision: 0,
         registeredAt: '2026-12-07T08:00:00.000Z',
+        throughputPerSecond: null,
       });
       expect(await queries.getSender(newId('s'))).toBeNull();
     });
