@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { streams, TargetAdded } from '@sms/domain';
-import { EventStore, NewEvent, WrongExpectedRevisionError } from '@sms/event-store';
+import { EventStore, NewEvent, SqlEventStore, WrongExpectedRevisionError } from '@sms/event-store';
 import { CommandContext } from '../commands/command-context';
 import { toNewEvent } from '../commands/to-new-event';
 import { EVENT_STORE, SECRETS } from '../infrastructure/tokens';
@@ -38,7 +38,16 @@ export class TargetWriter {
     return this.identity.copyIdFor(campaignId, sourceTargetId);
   }
 
-  async addMany(targets: readonly NewTarget[], context: CommandContext): Promise<AddOutcome[]> {
+  /**
+   * Appends the targets in one batch and returns an outcome per target. `deferred` durability lets
+   * the commit skip the wait for its disk flush on the SQL event store (see SqlAppendOptions), for
+   * callers that can append the same targets again, such as an import that is rerun.
+   */
+  async addMany(
+    targets: readonly NewTarget[],
+    context: CommandContext,
+    durability: 'flushed' | 'deferred' = 'flushed',
+  ): Promise<AddOutcome[]> {
     const outcomes: Array<AddOutcome | undefined> = new Array(targets.length);
     const appends: Array<{ index: number; streamName: string; events: NewEvent[] }> = [];
     const batchIds = new Set<string>();
@@ -54,9 +63,11 @@ export class TargetWriter {
       appends.push({ index, streamName: streams.target(targetId), events: [toEvent({ targetId, ...data }, context)] });
     });
 
-    const results = await this.store.appendToStreams(
-      appends.map(({ streamName, events }) => ({ streamName, events, expectedRevision: 'no_stream' as const })),
-    );
+    const requests = appends.map(({ streamName, events }) => ({ streamName, events, expectedRevision: 'no_stream' as const }));
+    const results =
+      this.store instanceof SqlEventStore
+        ? await this.store.appendToStreams(requests, { durability })
+        : await this.store.appendToStreams(requests);
     results.forEach((result, position) => {
       const { index, streamName } = appends[position];
       const targetId = streamName.slice('target-'.length);

@@ -148,9 +148,14 @@ export class ProjectionWorker {
    * Applies the events past the stored checkpoint and moves the checkpoint, in one transaction.
    * Events at or before the checkpoint were applied by another runner of this projection and are
    * left out. Returns the checkpoint after the transaction.
+   *
+   * The commit does not wait for its disk flush (`synchronous_commit = off`). A crash of PostgreSQL
+   * may then lose the last batches, but it loses their checkpoint with them, so the projection
+   * applies them again after the restart, as it would a replayed batch.
    */
   private async apply(batch: readonly RecordedEvent[]): Promise<GlobalPosition> {
     return this.readDb.transaction(async (tx) => {
+      await tx.query('SET LOCAL synchronous_commit = off');
       const checkpoint = await this.checkpoints.lock(tx, this.projection.name);
       const fresh = batch.filter((event) => comparePositions(event.position, checkpoint) > 0);
       const last = fresh.at(-1);

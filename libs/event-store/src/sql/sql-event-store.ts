@@ -14,7 +14,7 @@ import {
   WrongExpectedRevisionError,
 } from '../event-store.port';
 import { silentLogger, StructuredLogger } from '../logger';
-import { appendWithin, AppendOutcome, validateAppends } from './append-events';
+import { appendNewStreamsWithin, appendWithin, AppendOutcome, createsNewStreamsOnly, validateAppends } from './append-events';
 import { DEFAULT_EVENT_STORE_SCHEMA, ensureEventStoreSchema, EventStoreTables, eventStoreTables } from './event-store-schema';
 import { DEFAULT_POLL_INTERVAL_MS, DEFAULT_SUBSCRIPTION_BATCH_SIZE, PollingSubscription } from './polling-subscription';
 import { ReadAllPage, readAllPage, ReadAllPageRequest, readStreamEvents, readStreamsEvents } from './read-events';
@@ -26,6 +26,20 @@ export interface SqlEventStoreOptions {
   readonly ownsClient?: boolean;
   /** Receives a warning for each batch retried after a unique violation or a deadlock. */
   readonly logger?: StructuredLogger;
+}
+
+/** Options of `SqlEventStore.appendToStreams` beyond the EventStore port. */
+export interface SqlAppendOptions {
+  /**
+   * `deferred` commits the batch without waiting for PostgreSQL to flush it to disk
+   * (`SET LOCAL synchronous_commit = off`). The batch is visible and ordered as usual. A crash of
+   * the PostgreSQL server within about 0.6 s of the commit may lose it: the PostgreSQL manual
+   * ("Asynchronous Commit") bounds the delay at three times `wal_writer_delay`, 200 ms by default.
+   * WAL is written in order, so a later commit on the same server that waits for its flush makes
+   * the deferred batch durable too. Use it only for batches that the caller can write again, such
+   * as the targets of an import that a rerun adds again. `flushed` (the default) waits for the flush.
+   */
+  readonly durability?: 'flushed' | 'deferred';
 }
 
 /**
@@ -72,16 +86,17 @@ export class SqlEventStore implements EventStore {
   }
 
   /**
-   * Appends every stream of the batch in one transaction of at most four statements. A DuplicateEventIdError
+   * Appends every stream of the batch in one transaction of at most four statements, or of one
+   * statement when the batch only creates streams that do not exist yet. A DuplicateEventIdError
    * or an invalid argument rejects the whole batch and stores nothing.
    */
-  async appendToStreams(appends: readonly StreamAppend[]): Promise<AppendOutcome[]> {
+  async appendToStreams(appends: readonly StreamAppend[], options: SqlAppendOptions = {}): Promise<AppendOutcome[]> {
     validateAppends(appends);
     if (appends.length === 0) {
       return [];
     }
 
-    const outcomes = await this.appendWithRetries(appends);
+    const outcomes = await this.appendWithRetries(appends, options.durability ?? 'flushed');
     if (outcomes.some((outcome) => !(outcome instanceof WrongExpectedRevisionError))) {
       for (const subscription of this.subscriptions) {
         subscription.notify();
@@ -136,10 +151,18 @@ export class SqlEventStore implements EventStore {
     }
   }
 
-  private async appendWithRetries(appends: readonly StreamAppend[]): Promise<AppendOutcome[]> {
+  private async appendWithRetries(appends: readonly StreamAppend[], durability: 'flushed' | 'deferred'): Promise<AppendOutcome[]> {
+    const newStreamsOnly = createsNewStreamsOnly(appends);
     for (let attempt = 1; ; attempt += 1) {
+      // A retry takes the general path, which reports an event id stored elsewhere as DuplicateEventIdError.
+      const append = newStreamsOnly && attempt === 1 ? appendNewStreamsWithin : appendWithin;
       try {
-        return await this.client.transaction((tx) => appendWithin(tx, this.tables, appends));
+        return await this.client.transaction(async (tx) => {
+          if (durability === 'deferred') {
+            await tx.query('SET LOCAL synchronous_commit = off');
+          }
+          return append(tx, this.tables, appends);
+        });
       } catch (error) {
         const state = sqlState(error);
         if (attempt >= MAX_BATCH_ATTEMPTS || !RETRYABLE_SQLSTATES.has(state)) {

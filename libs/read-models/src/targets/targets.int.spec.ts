@@ -275,6 +275,31 @@ describe.each(TEST_DATABASES)('targets view on $name', (database) => {
       expect((await targets.getTarget(campaignId, targetId))?.attempts).toHaveLength(1);
     });
 
+    it('counts a batch of new targets once', async () => {
+      const targetIds = [newId('t'), newId('t'), newId('t')];
+      const batch = targetIds.map((targetId) => on(targetId, targetAdded(targetId, campaignId, { priority: 7 })));
+
+      await project(...batch);
+      const once = await targets.getTarget(campaignId, targetIds[0]);
+      await project(...batch);
+
+      expect(await targets.countTargetsByStatus(campaignId)).toEqual({ ...EMPTY_TARGET_COUNTS, pending: 3 });
+      expect(await targets.getTarget(campaignId, targetIds[0])).toEqual(once);
+      expect(once).toMatchObject({ status: 'PENDING', priority: 7 });
+    });
+
+    it('leaves a target that moved on when its TargetAdded is replayed', async () => {
+      const targetId = newId('t');
+      const attemptId = newId('a');
+      const added = on(targetId, targetAdded(targetId, campaignId));
+      await project(added, on(targetId, attemptStarted(attemptId, campaignId)));
+
+      await project(added);
+
+      expect(await targets.countTargetsByStatus(campaignId)).toEqual({ ...EMPTY_TARGET_COUNTS, inProgress: 1 });
+      expect((await targets.getTarget(campaignId, targetId))?.status).toBe('IN_PROGRESS');
+    });
+
     it('keeps an event repeated inside one batch from counting twice', async () => {
       const targetId = newId('t');
       const added = on(targetId, targetAdded(targetId, campaignId));

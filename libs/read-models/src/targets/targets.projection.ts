@@ -35,11 +35,12 @@ const TARGET_EVENT_TYPES: ReadonlySet<string> = new Set<TargetEvent['type']>([
 /**
  * The targets and attempts tables, and the per-status count columns of the campaigns table.
  *
- * A batch costs at most five statements whatever its size. Two queries load the touched targets
- * and their attempts, and the events are applied to them in memory, in order. Then one multi-row
- * statement each writes the targets, the attempts and the count changes. An event whose revision
- * is not above the stored revision of its target was applied before and is skipped, so replaying
- * a batch changes neither rows nor counts.
+ * A batch made only of the TargetAdded events that open new target streams, as an import appends,
+ * costs one statement (see `insertNewTargets`). Any other batch costs at most five statements
+ * whatever its size. Two queries load the touched targets and their attempts, and the events are
+ * applied to them in memory, in order. Then one multi-row statement each writes the targets, the
+ * attempts and the count changes. An event whose revision is not above the stored revision of its
+ * target was applied before and is skipped, so replaying a batch changes neither rows nor counts.
  */
 export class TargetsProjection implements SqlProjection {
   readonly name: string;
@@ -78,6 +79,10 @@ export class TargetsProjection implements SqlProjection {
     if (targetEvents.length === 0) {
       return;
     }
+    if (opensNewTargetsOnly(targetEvents)) {
+      await this.insertNewTargets(targetEvents, tx);
+      return;
+    }
     const batch = await this.loadBatch(targetEvents, tx);
     for (const event of targetEvents) {
       batch.apply(event);
@@ -86,6 +91,51 @@ export class TargetsProjection implements SqlProjection {
     await this.writeAttempts(batch.changedAttempts(), tx);
     await this.eraseAttemptNumbers(targetEvents, tx);
     await this.writeCounts(batch.countChanges(), tx);
+  }
+
+  /**
+   * Inserts the targets of TargetAdded events at revision 0, each of its own stream, and adds the
+   * rows actually inserted to the pending counts, in one statement and without loading rows first.
+   * A stored row already has a revision of 0 or more, which the general path would skip, so
+   * ON CONFLICT DO NOTHING keeps its semantics: replaying the batch changes neither rows nor counts.
+   */
+  private async insertNewTargets(events: readonly RecordedEvent[], tx: SqlExecutor): Promise<void> {
+    const rows: NewTargetRow[] = [];
+    for (const recorded of events) {
+      const event = asDomainEvent<TargetEvent>(recorded, TARGET_EVENT_TYPES);
+      const row = event === null ? null : evolveTargetRow(null, event);
+      if (row === null || row.status !== 'PENDING') {
+        throw new Error(`Internal error: event ${recorded.id} of stream '${recorded.streamName}' does not open a pending target`);
+      }
+      rows.push({
+        id: row.id,
+        campaign_id: row.campaignId,
+        phone_number: row.phoneNumber,
+        start_date: row.startDate,
+        priority: row.priority,
+        time_zone: row.timeZone,
+        layout: row.layout,
+        import_id: row.importId,
+        revision: row.revision,
+      });
+    }
+    const pending = COUNT_COLUMNS.PENDING;
+    await tx.query(
+      `WITH inserted AS (
+         INSERT INTO ${this.targets} (id, campaign_id, phone_number, start_date, priority, status, time_zone, layout,
+                                      import_id, revision, attempts, last_attempt_at, current_attempt_id)
+         SELECT id, campaign_id, phone_number, start_date, priority, 'PENDING', time_zone, layout, import_id, revision, 0, NULL, NULL
+         FROM json_to_recordset($1::json) AS added (id text, campaign_id text, phone_number text, start_date timestamptz,
+                                                    priority integer, time_zone text, layout jsonb, import_id text, revision integer)
+         ORDER BY id
+         ON CONFLICT (id) DO NOTHING
+         RETURNING campaign_id
+       )
+       INSERT INTO ${this.campaigns} (id, ${pending})
+       SELECT campaign_id, count(*) FROM inserted GROUP BY campaign_id ORDER BY campaign_id
+       ON CONFLICT (id) DO UPDATE SET ${pending} = campaigns.${pending} + EXCLUDED.${pending}`,
+      [JSON.stringify(rows)],
+    );
   }
 
   private async loadBatch(events: readonly RecordedEvent[], tx: SqlExecutor): Promise<TargetBatch> {
@@ -220,6 +270,31 @@ export class TargetsProjection implements SqlProjection {
       params,
     );
   }
+}
+
+/** Returns whether every event is a TargetAdded at revision 0, each of another stream. */
+function opensNewTargetsOnly(events: readonly RecordedEvent[]): boolean {
+  const streamNames = new Set<string>();
+  for (const event of events) {
+    if (event.type !== 'TargetAdded' || event.revision !== 0 || streamNames.has(event.streamName)) {
+      return false;
+    }
+    streamNames.add(event.streamName);
+  }
+  return true;
+}
+
+/** The columns of a new target row that `insertNewTargets` sends, as `json_to_recordset` reads them. */
+interface NewTargetRow {
+  readonly id: string;
+  readonly campaign_id: string;
+  readonly phone_number: string;
+  readonly start_date: string | null;
+  readonly priority: number;
+  readonly time_zone: string | null;
+  readonly layout: TargetRow['layout'];
+  readonly import_id: string | null;
+  readonly revision: number;
 }
 
 /** Change of each status count of one campaign. Statuses that did not change are absent. */

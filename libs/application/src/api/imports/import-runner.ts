@@ -6,21 +6,24 @@ import {
   importDecider,
   ImportRowError,
   ImportSource,
+  ImportState,
   LayoutField,
   layoutForKeys,
   missingValueViolations,
+  RecordImportProgress,
   streams,
   TargetLayout,
 } from '@sms/domain';
-import { EventStore } from '@sms/event-store';
-import { ImportSourceError, TargetRow, TargetRowSource } from '@sms/imports';
+import { EventStore, WrongExpectedRevisionError } from '@sms/event-store';
+import { ImportSourceError, TargetRow, TargetRowResult, TargetRowSource } from '@sms/imports';
 import { CommandContext } from '../../commands/command-context';
 import { CommandExecutor } from '../../commands/command-executor';
+import { toNewEvent } from '../../commands/to-new-event';
 import { EVENT_STORE, LOGGER } from '../../infrastructure/tokens';
 import { AppLogger } from '../../logging/logger';
 import { placeholdersOf } from '../../use-cases/campaign.commands';
 import { requireCampaign } from '../../use-cases/target.commands';
-import { NewTarget, TargetWriter } from '../../use-cases/target-writer';
+import { AddOutcome, NewTarget, TargetWriter } from '../../use-cases/target-writer';
 
 /** One import to run: where its rows come from, checked and ready to open. */
 /** What a job needs to know of the campaign it imports into. */
@@ -38,15 +41,34 @@ export interface ImportJob {
   release(): Promise<void>;
 }
 
-/** Rows appended per appendToStreams call and per ImportProgressed event. */
+/** Rows appended per appendToStreams call. */
 const BATCH_SIZE = 1_000;
 
 /**
+ * Batches whose append may run while the runner reads and checks the next rows. Two keep the
+ * CSV reader and the database busy at once, and more would only wait in the database.
+ */
+const MAX_APPENDS_IN_FLIGHT = 2;
+
+/** Minimum time between two ImportProgressed events, in ms, unless rejected rows pile up. */
+const PROGRESS_INTERVAL_MS = 1_000;
+
+/** Rejected rows after which the next stored batch records ImportProgressed at once, which bounds an event's `errors`. */
+const MAX_UNRECORDED_ERRORS = 1_000;
+
+/**
  * Runs imports in the background, whatever their source: a spooled CSV file, a database query,
- * CRM pages or payment messages. Progress is recorded on the import's stream after every batch,
- * so GET /imports/:id shows it while it runs. After each stored batch the runner calls the
- * source's commit(). A failure part-way keeps the rows already appended; importing the same rows
- * again adds nothing twice, because target ids come from the number (see TargetIdentity).
+ * CRM pages or payment messages. Progress is recorded on the import's stream about once a
+ * second, sooner when rejected rows pile up, and once more at the end, so GET /imports/:id
+ * shows it while it runs. A failure part-way
+ * keeps the rows already appended; importing the same rows again adds nothing twice, because
+ * target ids come from the number (see TargetIdentity).
+ *
+ * While one batch is appended the runner reads and checks the next one, and the two appends may
+ * overlap. Outcomes are counted, and progress recorded, in the order of the batches. A payment
+ * import reads no row ahead: its source acknowledges every message read so far on commit(), which
+ * the runner calls after each stored batch, so a message read ahead would be acknowledged before
+ * its row is stored.
  */
 @Injectable()
 export class ImportRunner implements OnApplicationShutdown {
@@ -66,6 +88,7 @@ export class ImportRunner implements OnApplicationShutdown {
   async start(campaignId: string, job: ImportJob, context: CommandContext): Promise<string> {
     let importId: string;
     let campaign: CampaignShape;
+    let revision: number;
     try {
       const state = await requireCampaign(this.store, campaignId);
       const placeholders = await placeholdersOf(this.store, state.settings.templateId);
@@ -77,18 +100,20 @@ export class ImportRunner implements OnApplicationShutdown {
         placeholders,
       };
       importId = randomUUID();
-      await this.executor.execute(
+      const started = await this.executor.execute(
         streams.import(importId),
         importDecider,
         { type: 'StartImport', importId, campaignId, source: job.source, now: context.now },
         context,
         'no_stream',
       );
+      revision = started.revision;
     } catch (error) {
       await job.release();
       throw error;
     }
-    const run = this.run(importId, campaign, job, context).finally(() => {
+    const progress = new ImportProgress(this.store, this.executor, importId, revision, context);
+    const run = this.run(importId, campaign, job, progress, context).finally(() => {
       this.running.delete(run);
       void job.release();
     });
@@ -105,53 +130,67 @@ export class ImportRunner implements OnApplicationShutdown {
     await Promise.allSettled([...this.running]);
   }
 
-  private async run(importId: string, campaign: CampaignShape, job: ImportJob, context: CommandContext) {
+  private async run(importId: string, campaign: CampaignShape, job: ImportJob, progress: ImportProgress, context: CommandContext) {
     const campaignId = campaign.id;
-    const counts: ImportCounts = { processed: 0, imported: 0, duplicates: 0, rejected: 0 };
-    const stream = streams.import(importId);
-    let batch: TargetRow[] = [];
-    let errors: ImportRowError[] = [];
+    const maxInFlight = job.source === 'payment' ? 1 : MAX_APPENDS_IN_FLIGHT;
+    // A crash of PostgreSQL may lose the last deferred batches, and a rerun of the same rows adds
+    // them back. Payment messages are acknowledged after each batch, so those batches are flushed.
+    const durability = job.source === 'payment' ? 'flushed' : 'deferred';
+    const inFlight: PendingBatch[] = [];
+    let batch = new BatchBuilder();
     let source: TargetRowSource | undefined;
 
-    const flush = async () => {
-      const targets = batch.map((row): NewTarget => toNewTarget(row, campaign, importId));
-      const outcomes = await this.writer.addMany(targets, { ...context, now: new Date().toISOString() });
-      counts.imported += outcomes.filter((outcome) => outcome.added).length;
-      counts.duplicates += outcomes.filter((outcome) => !outcome.added).length;
-      await this.executor.execute(stream, importDecider, { type: 'RecordImportProgress', counts: { ...counts }, errors }, context);
-      batch = [];
-      errors = [];
-      await source?.commit();
+    const send = (rows: BatchBuilder) => {
+      const targets = rows.rows.map((row): NewTarget => toNewTarget(row, campaign, importId));
+      const appended = this.writer.addMany(targets, { ...context, now: new Date().toISOString() }, durability);
+      // Awaited in batch order by settleOldest; the handler keeps an early rejection from counting as unhandled.
+      appended.catch(() => undefined);
+      inFlight.push({ counts: rows.counts, errors: rows.errors, appended });
+    };
+    const settleOldest = async () => {
+      const oldest = inFlight.shift();
+      if (oldest) {
+        progress.add(oldest, await oldest.appended);
+        await progress.recordIfDue();
+        await source?.commit();
+      }
     };
 
     try {
       source = job.open({ timeZone: campaign.timeZone, layoutFields: layoutFieldsOf(campaign.layouts) });
       for await (const rows of source.rows) {
         for (const row of rows) {
-          counts.processed += 1;
-          const missing =
-            row.kind === 'rejected' ? [] : missingValueViolations(campaign.placeholders, { values: row.layoutValues }, campaign.templateId);
-          if (row.kind === 'rejected') {
-            counts.rejected += 1;
-            errors.push({ line: row.line, value: row.value, reason: row.reason });
-          } else if (missing.length > 0) {
-            counts.rejected += 1;
-            const keys = missing.map((violation) => violation.field.replace('layout.values.', ''));
-            errors.push({
-              line: row.line,
-              value: row.phoneNumber,
-              reason: `no value for ${keys.join(', ')}, which template '${campaign.templateId}' uses`,
-            });
-          } else {
-            batch.push(row);
-          }
+          batch.take(row, campaign);
         }
-        if (batch.length + errors.length >= BATCH_SIZE) await flush();
+        if (batch.size >= BATCH_SIZE) {
+          send(batch);
+          batch = new BatchBuilder();
+          while (inFlight.length >= maxInFlight) await settleOldest();
+        }
       }
-      await flush();
-      await this.executor.execute(stream, importDecider, { type: 'CompleteImport', counts, now: new Date().toISOString() }, context);
+      send(batch);
+      while (inFlight.length > 0) await settleOldest();
+      await progress.record();
+      const counts = progress.counts();
+      await this.executor.execute(
+        progress.stream,
+        importDecider,
+        { type: 'CompleteImport', counts, now: new Date().toISOString() },
+        context,
+      );
       this.logger.info({ importId, campaignId, source: job.source, ...counts }, 'import done');
     } catch (error) {
+      // Batches appended after the one that failed are stored too, so they are counted.
+      const rest = inFlight.splice(0);
+      const settled = await Promise.allSettled(rest.map((pending) => pending.appended));
+      settled.forEach((result, index) => {
+        if (result.status === 'fulfilled') progress.add(rest[index], result.value);
+      });
+      // The rejected rows of stored batches, recorded before the failure so that GET /imports/:id lists them.
+      await progress
+        .record()
+        .catch((recordError: unknown) => this.logger.error({ err: recordError, importId }, 'could not record the import progress'));
+      const counts = progress.counts();
       const known = error instanceof DomainError || error instanceof ImportSourceError || (error as { code?: string }).code !== undefined;
       // PostgreSQL text cannot hold U+0000, and the failure must be recorded whatever caused it.
       const reason = known
@@ -159,13 +198,122 @@ export class ImportRunner implements OnApplicationShutdown {
         : 'the import stopped on an internal error; see the server logs';
       this.logger.error({ err: error, importId, campaignId, source: job.source, ...counts }, 'import failed');
       await this.executor
-        .execute(stream, importDecider, { type: 'FailImport', counts, reason, now: new Date().toISOString() }, context)
+        .execute(progress.stream, importDecider, { type: 'FailImport', counts, reason, now: new Date().toISOString() }, context)
         .catch((recordError: unknown) => this.logger.error({ err: recordError, importId }, 'could not record the import failure'));
     } finally {
       await source
         ?.close()
         .catch((closeError: unknown) => this.logger.warn({ err: closeError, importId }, 'closing the import source failed'));
     }
+  }
+}
+
+/** Counts that a batch knows before its append: rows read and rows rejected. */
+type ReadCounts = Pick<ImportCounts, 'processed' | 'rejected'>;
+
+/** A batch handed to TargetWriter, with what its rows add to the import's counts and errors. */
+interface PendingBatch {
+  readonly counts: ReadCounts;
+  readonly errors: readonly ImportRowError[];
+  readonly appended: Promise<AddOutcome[]>;
+}
+
+/** The rows of the next batch: those to append, and the rejected ones with their reason. */
+class BatchBuilder {
+  readonly rows: TargetRow[] = [];
+  readonly errors: ImportRowError[] = [];
+  readonly counts = { processed: 0, rejected: 0 };
+
+  /** Rows and rejections, which both count towards a batch's size. */
+  get size(): number {
+    return this.rows.length + this.errors.length;
+  }
+
+  take(row: TargetRowResult, campaign: CampaignShape): void {
+    this.counts.processed += 1;
+    if (row.kind === 'rejected') {
+      this.reject({ line: row.line, value: row.value, reason: row.reason });
+      return;
+    }
+    const missing = missingValueViolations(campaign.placeholders, { values: row.layoutValues }, campaign.templateId);
+    if (missing.length > 0) {
+      const keys = missing.map((violation) => violation.field.replace('layout.values.', ''));
+      this.reject({
+        line: row.line,
+        value: row.phoneNumber,
+        reason: `no value for ${keys.join(', ')}, which template '${campaign.templateId}' uses`,
+      });
+      return;
+    }
+    this.rows.push(row);
+  }
+
+  private reject(error: ImportRowError): void {
+    this.counts.rejected += 1;
+    this.errors.push(error);
+  }
+}
+
+/**
+ * The counts of the stored batches and their ImportProgressed events. The runner is the only
+ * writer of the import's stream while the import runs, so it appends each event with the revision
+ * it left instead of reading the stream again. If the stream moved anyway, it falls back to the
+ * command executor, which reads it.
+ */
+class ImportProgress {
+  readonly stream: string;
+  private readonly stored: ImportCounts = { processed: 0, imported: 0, duplicates: 0, rejected: 0 };
+  private errors: ImportRowError[] = [];
+  private processedAtLastRecord = 0;
+  private lastRecordAt = Date.now();
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly executor: CommandExecutor,
+    private readonly importId: string,
+    private revision: number,
+    private readonly context: CommandContext,
+  ) {
+    this.stream = streams.import(importId);
+  }
+
+  counts(): ImportCounts {
+    return { ...this.stored };
+  }
+
+  add(batch: PendingBatch, outcomes: readonly AddOutcome[]): void {
+    this.stored.processed += batch.counts.processed;
+    this.stored.rejected += batch.counts.rejected;
+    for (const outcome of outcomes) {
+      if (outcome.added) this.stored.imported += 1;
+      else this.stored.duplicates += 1;
+    }
+    this.errors.push(...batch.errors);
+  }
+
+  async recordIfDue(): Promise<void> {
+    if (Date.now() - this.lastRecordAt >= PROGRESS_INTERVAL_MS || this.errors.length >= MAX_UNRECORDED_ERRORS) {
+      await this.record();
+    }
+  }
+
+  /** Records ImportProgressed when rows were stored or rejected since the last one. */
+  async record(): Promise<void> {
+    if (this.stored.processed === this.processedAtLastRecord && this.errors.length === 0) {
+      return;
+    }
+    const command: RecordImportProgress = { type: 'RecordImportProgress', counts: this.counts(), errors: this.errors };
+    const state: ImportState = { exists: true, importId: this.importId, status: 'RUNNING' };
+    const events = importDecider.decide(command, state).map((event) => toNewEvent(event, this.context));
+    try {
+      this.revision = (await this.store.appendToStream(this.stream, events, { expectedRevision: this.revision })).nextExpectedRevision;
+    } catch (error) {
+      if (!(error instanceof WrongExpectedRevisionError)) throw error;
+      this.revision = (await this.executor.execute(this.stream, importDecider, command, this.context)).revision;
+    }
+    this.errors = [];
+    this.processedAtLastRecord = this.stored.processed;
+    this.lastRecordAt = Date.now();
   }
 }
 
