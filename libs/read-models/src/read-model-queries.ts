@@ -55,13 +55,25 @@ export class SqlReadModelStore implements ReadModelStore {
     return this.db.label;
   }
 
-  /** Runs every projection's set-up under the lock the projection runner takes for it. */
+  /**
+   * Runs every projection's set-up under the lock the projection runner takes for it. A set-up
+   * that creates an index while the projector writes to two tables can deadlock with it, and
+   * PostgreSQL then cancels one of the two; the set-up is run again, as the projector's batch is.
+   */
   async setUp(): Promise<void> {
     for (const projection of createSqlProjections({ schema: this.schema })) {
-      await this.db.transaction(async (tx) => {
-        await tx.query(`SELECT pg_advisory_xact_lock(hashtext('sms-campaigns:projection-setup'), hashtext($1))`, [projection.name]);
-        await projection.setup(tx);
-      });
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          await this.db.transaction(async (tx) => {
+            await tx.query(`SELECT pg_advisory_xact_lock(hashtext('sms-campaigns:projection-setup'), hashtext($1))`, [projection.name]);
+            await projection.setup(tx);
+          });
+          break;
+        } catch (error) {
+          if ((error as { code?: string }).code !== DEADLOCK_DETECTED || attempt >= MAX_SETUP_ATTEMPTS) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+        }
+      }
     }
   }
 
@@ -91,3 +103,5 @@ export class SqlReadModelStore implements ReadModelStore {
 
 /** PostgreSQL's undefined_table: the projector, which creates the checkpoint table, has not started yet. */
 const UNDEFINED_TABLE = '42P01';
+const DEADLOCK_DETECTED = '40P01';
+const MAX_SETUP_ATTEMPTS = 5;

@@ -21,6 +21,12 @@ export class PostgresClient implements SqlClient {
 
   async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    // The pool listens for errors only on idle clients. A checked-out client whose server goes
+    // away (a restart ends every session with 57P01) emits 'error', and with no listener the
+    // process dies; the query under way rejects anyway, which is how the caller learns of it.
+    let lost: Error | undefined;
+    const onError = (error: Error) => (lost = error);
+    client.on('error', onError);
     const tx: SqlExecutor = {
       query: async <Row>(sql: string, params: readonly unknown[] = []) => {
         const result = await client.query(sql, params as unknown[]);
@@ -31,12 +37,14 @@ export class PostgresClient implements SqlClient {
       await client.query('BEGIN');
       const value = await work(tx);
       await client.query('COMMIT');
+      client.off('error', onError);
       client.release();
       return value;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
+      client.off('error', onError);
       // A client whose connection broke must not go back to the pool.
-      client.release(isConnectionError(error) ? (error as Error) : undefined);
+      client.release(lost ?? (isConnectionError(error) ? (error as Error) : undefined));
       throw error;
     }
   }
