@@ -150,6 +150,7 @@ const schema = z
     SCHEDULER_BATCH_SIZE: positiveInt.max(5_000).default(500),
     SCHEDULER_TICK_MS: positiveInt.max(60_000).default(250),
     SCHEDULER_MAX_IN_FLIGHT: positiveInt.max(100_000).default(2_000),
+    SCHEDULER_CLAIM_RECOVERY_MS: positiveInt.min(5_000).max(3_600_000).default(60_000),
     SIMULATOR_LATENCY_MS: z.coerce.number().int().min(0).default(0),
     SIMULATOR_RECEIPT_DELAY_MS: z.coerce.number().int().min(0).default(200),
     SIMULATOR_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0),

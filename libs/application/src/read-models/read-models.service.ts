@@ -4,6 +4,7 @@ import { comparePositions, GlobalPosition } from '@sms/event-store';
 import { CampaignListRequest, DueTarget as DueTargetRow, ReadModelQueryPort, ReadModelStore, ZoneFilter } from '@sms/read-models';
 import { READ_SCHEMA } from '../infrastructure/infrastructure';
 import { READ_STORE } from '../infrastructure/tokens';
+import { limitsOf, ThroughputLimit } from '../throughput/throughput-slots';
 
 /** The settings of a campaign that is ON that the scheduler uses. */
 export interface RunningCampaign {
@@ -81,6 +82,17 @@ export class ReadModels implements OnModuleInit {
       senderId: settings.senderId,
       senderThroughputPerSecond: senders.get(settings.senderId)?.throughputPerSecond ?? null,
     }));
+  }
+
+  /** The throughput caps of a campaign and of its sender, as the read models show them; none for an unknown campaign. */
+  async throughputLimits(campaignId: string): Promise<ThroughputLimit[]> {
+    const campaign = await this.queries.campaigns.getCampaign(campaignId);
+    if (campaign === null) return [];
+    const sender = await this.queries.senders.getSender(campaign.senderId);
+    return limitsOf(
+      { id: campaign.id, throughputPerSecond: campaign.throughputPerSecond },
+      { id: campaign.senderId, throughputPerSecond: sender?.throughputPerSecond ?? null },
+    );
   }
 
   listTargets(campaignId: string, query: { status?: string; phone?: string; defaultCountry?: string; page: number; pageSize: number }) {

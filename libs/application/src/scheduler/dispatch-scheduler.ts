@@ -1,8 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { CalendarRules, isOpenAt, nextOpenInstant, SmsAttemptStarted, streams, targetDecider, TargetState } from '@sms/domain';
+import {
+  CalendarRules,
+  evolveTarget,
+  isOpenAt,
+  nextOpenInstant,
+  SmsAttemptStarted,
+  streams,
+  targetDecider,
+  TargetEvent,
+  TargetState,
+} from '@sms/domain';
 import { ZoneFilter } from '@sms/read-models';
-import { AppendResult, EventStore, GlobalPosition, NewEvent, WrongExpectedRevisionError } from '@sms/event-store';
+import { AppendResult, EventStore, GlobalPosition, NewEvent, RecordedEvent, WrongExpectedRevisionError } from '@sms/event-store';
 import { CommandTransport, MESSAGE_HEADERS, OutgoingMessage } from '@sms/messaging';
 import { AppConfig } from '../config/app-config';
 import { sendSmsSubject } from '../infrastructure/infrastructure';
@@ -16,6 +26,12 @@ import { BookedSlots, limitsOf, SLOT_HORIZON_MS, ThroughputLimit, ThroughputSlot
 
 /** Pending targets read and expired per batch once a campaign's end date has passed. */
 const EXPIRY_BATCH_SIZE = 1_000;
+
+/** How often the scheduler looks for claims that no sender took up, in ms. */
+const CLAIM_RECOVERY_INTERVAL_MS = 5_000;
+
+/** Claims examined per look. */
+const CLAIM_RECOVERY_BATCH_SIZE = 500;
 
 /**
  * The dispatch saga. Every tick it looks at the campaigns that are ON. A campaign whose refresh
@@ -31,6 +47,8 @@ export class DispatchScheduler implements OnApplicationBootstrap, OnApplicationS
   private stopped = false;
   /** When each campaign may look for due targets again, by campaign id and session. */
   private readonly nextRunAt = new Map<string, number>();
+  /** When to look for claims that no sender took up. */
+  private nextRecoveryAt = 0;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -60,6 +78,7 @@ export class DispatchScheduler implements OnApplicationBootstrap, OnApplicationS
     const now = new Date();
     try {
       await this.expireEndedCampaigns(now);
+      await this.recoverStaleClaims(now.getTime());
       const campaigns = await this.readModels.listRunningCampaigns();
       for (const campaign of campaigns) {
         if (this.stopped) return;
@@ -195,6 +214,59 @@ export class DispatchScheduler implements OnApplicationBootstrap, OnApplicationS
   }
 
   /**
+   * Publishes again the send command of every attempt whose last event, its claim or the start of
+   * its submission, is older than SCHEDULER_CLAIM_RECOVERY_MS. The claim is stored before its
+   * command is published, so a scheduler that dies in between, or a publish that fails, leaves a
+   * target IN_PROGRESS that no sender knows of; and a command can be lost with the broker's data.
+   *
+   * Sending a command twice is safe: it carries the claim's revision, so a second copy finds the
+   * submission started and ends the attempt UNKNOWN instead of submitting (see SendSmsWorker), and
+   * JetStream drops a copy whose message id it saw within its duplicate window. The threshold
+   * matches the senders' ack wait, after which JetStream would deliver the command again anyway.
+   */
+  private async recoverStaleClaims(now: number): Promise<void> {
+    if (now < this.nextRecoveryAt) return;
+    this.nextRecoveryAt = now + CLAIM_RECOVERY_INTERVAL_MS;
+    const cutoff = now - this.config.SCHEDULER_CLAIM_RECOVERY_MS;
+    const stale = await this.readModels.queries.targets.findStaleClaims(new Date(cutoff).toISOString(), CLAIM_RECOVERY_BATCH_SIZE);
+    if (stale.length === 0) return;
+
+    // The read model may lag: the target's own stream says whether the attempt is still open.
+    const open = openAttempts(await this.store.readStreams(stale.map((target) => streams.target(target.id))));
+    const context = serviceContext('scheduler');
+    const messages: OutgoingMessage[] = [];
+    const limits = new Map<string, readonly ThroughputLimit[]>();
+    for (const target of stale) {
+      const attempt = open.get(streams.target(target.id));
+      if (attempt === undefined || attempt.since.getTime() > cutoff) continue;
+      if (!limits.has(target.campaignId)) limits.set(target.campaignId, await this.readModels.throughputLimits(target.campaignId));
+      const campaignLimits = limits.get(target.campaignId) ?? [];
+      const payload: SendSmsMessage = {
+        attemptId: attempt.id,
+        attemptNumber: attempt.number,
+        targetId: target.id,
+        campaignId: target.campaignId,
+        sessionId: attempt.sessionId,
+        claimRevision: attempt.claimRevision,
+        phoneNumber: target.phoneNumber,
+        layout: target.layout,
+        claimedAt: target.claimedAt,
+        // A slot in the past makes the sender book a fresh one under the caps.
+        ...(campaignLimits.length === 0 ? {} : { notBefore: 0, limits: campaignLimits }),
+      };
+      messages.push({
+        id: attempt.id,
+        subject: sendSmsSubject(this.config),
+        payload,
+        headers: { [MESSAGE_HEADERS.correlationId]: context.correlationId },
+      });
+    }
+    if (messages.length === 0) return;
+    await this.transport.publishMany(messages);
+    this.logger.warn({ republished: messages.length }, 'send commands published again for claims that no sender took up');
+  }
+
+  /**
    * Claims the targets and builds their send commands. Under a throughput cap, the i-th claimed
    * target gets the i-th booked slot; slots left over are not used, which only sends less.
    */
@@ -284,6 +356,43 @@ function startedEvent(campaign: RunningCampaign, target: DueTarget, attemptId: s
     startedAt: now.toISOString(),
   };
   return toNewEvent({ type: 'SmsAttemptStarted', data }, context);
+}
+
+/** An attempt between its claim and its outcome, as the target's stream shows it. */
+interface OpenAttempt {
+  readonly id: string;
+  readonly number: number;
+  readonly sessionId: string;
+  /** Revision of the claim, SmsAttemptStarted: the expected revision of SmsSubmissionStarted. */
+  readonly claimRevision: number;
+  /** When the stream last moved: the claim, or the start of the submission. */
+  readonly since: Date;
+}
+
+/** Folds target streams, as readStreams returns them, into the attempt each leaves open, by stream name. */
+function openAttempts(events: readonly RecordedEvent[]): Map<string, OpenAttempt> {
+  const states = new Map<string, { state: TargetState; claimRevision: number; since: Date }>();
+  for (const recorded of events) {
+    const event = recorded as unknown as TargetEvent;
+    const current = states.get(recorded.streamName) ?? {
+      state: targetDecider.initialState(),
+      claimRevision: -1,
+      since: recorded.recordedAt,
+    };
+    states.set(recorded.streamName, {
+      state: evolveTarget(current.state, event),
+      claimRevision: event.type === 'SmsAttemptStarted' ? recorded.revision : current.claimRevision,
+      since: recorded.recordedAt,
+    });
+  }
+  const open = new Map<string, OpenAttempt>();
+  for (const [streamName, { state, claimRevision, since }] of states) {
+    const attempt = state.exists && state.status === 'IN_PROGRESS' ? state.attempts.at(-1) : undefined;
+    if (attempt !== undefined && attempt.outcome === null) {
+      open.set(streamName, { id: attempt.id, number: attempt.number, sessionId: attempt.sessionId, claimRevision, since });
+    }
+  }
+  return open;
 }
 
 /** Builds the state of a pending target as the read model showed it; OptOutTarget and ExpireTarget read only its status. */

@@ -71,6 +71,10 @@ export class MongoReadModelStore implements ReadModelStore {
     await targets.createIndex({ campaignId: 1, priority: -1, dueAt: 1, _id: 1 }, { name: 'targets_by_dispatch_order' });
     await targets.createIndex({ campaignId: 1, _id: 1 }, { name: 'targets_by_campaign' });
     await targets.createIndex({ campaignId: 1, phoneNumber: 1 }, { name: 'targets_by_phone' });
+    await targets.createIndex(
+      { lastAttemptAt: 1, _id: 1 },
+      { name: 'targets_in_progress', partialFilterExpression: { status: 'IN_PROGRESS' } },
+    );
 
     const attempts = this.db.collection<AttemptDocument>(COLLECTIONS.attempts);
     await attempts.createIndex({ campaignId: 1, startedAt: -1, _id: -1 }, { name: 'attempts_by_campaign' });

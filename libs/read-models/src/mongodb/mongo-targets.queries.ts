@@ -11,6 +11,7 @@ import type {
   ReceiptTarget,
   SendHistoryItem,
   SendHistoryRequest,
+  StaleClaim,
   TargetDetails,
   TargetListRequest,
   TargetRecord,
@@ -113,6 +114,21 @@ export class MongoTargetQueries implements TargetQueryPort {
   async pendingTimeZones(campaignId: string): Promise<string[]> {
     const zones = await this.targets.distinct('timeZone', { campaignId, status: 'PENDING', timeZone: { $ne: null } });
     return zones.filter((zone): zone is string => typeof zone === 'string').sort();
+  }
+
+  async findStaleClaims(claimedBefore: Date | string, limit: number): Promise<StaleClaim[]> {
+    const documents = await this.targets
+      .find({ status: 'IN_PROGRESS', lastAttemptAt: { $lt: new Date(claimedBefore) } })
+      .sort({ lastAttemptAt: 1, _id: 1 })
+      .limit(limit)
+      .toArray();
+    return documents.map((document) => ({
+      id: document._id,
+      campaignId: document.campaignId,
+      phoneNumber: document.phoneNumber,
+      layout: document.layout,
+      claimedAt: toIso(document.lastAttemptAt) ?? '',
+    }));
   }
 
   async pendingLayoutNames(campaignId: string): Promise<string[]> {

@@ -414,6 +414,32 @@ describe.each(TEST_DATABASES)('targets view on $name', (database) => {
     });
   });
 
+  describe('stale claims', () => {
+    it('lists targets claimed before the instant and still without an outcome, oldest first', async () => {
+      const [older, old, fresh, answered] = [newId('t'), newId('t'), newId('t'), newId('t')];
+      const answeredAttempt = newId('a');
+      await project(
+        on(old, targetAdded(old, campaignId, { phoneNumber: '+33600000011' })),
+        on(old, attemptStarted(newId('a'), campaignId, { startedAt: '2026-12-07T09:01:00.000Z' })),
+        on(older, targetAdded(older, campaignId, { phoneNumber: '+33600000012' })),
+        on(older, attemptStarted(newId('a'), campaignId, { startedAt: '2026-12-07T09:00:00.000Z' })),
+        on(fresh, targetAdded(fresh, campaignId)),
+        on(fresh, attemptStarted(newId('a'), campaignId, { startedAt: '2026-12-07T09:10:00.000Z' })),
+        on(answered, targetAdded(answered, campaignId)),
+        on(answered, attemptStarted(answeredAttempt, campaignId, { startedAt: '2026-12-07T09:00:00.000Z' })),
+        on(answered, attempted(answeredAttempt)),
+      );
+
+      const stale = await targets.findStaleClaims('2026-12-07T09:05:00.000Z', 100);
+      const ours = stale.filter((claim) => [older, old, fresh, answered].includes(claim.id));
+
+      expect(ours).toEqual([
+        { id: older, campaignId, phoneNumber: '+33600000012', layout: null, claimedAt: '2026-12-07T09:00:00.000Z' },
+        { id: old, campaignId, phoneNumber: '+33600000011', layout: null, claimedAt: '2026-12-07T09:01:00.000Z' },
+      ]);
+    });
+  });
+
   describe('targets page', () => {
     it('filters by status and phone number and counts the matches', async () => {
       const [pendingOne, pendingTwo, started] = [newId('t'), newId('t'), newId('t')];

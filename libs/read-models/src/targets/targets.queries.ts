@@ -163,6 +163,16 @@ export interface DueTarget {
   readonly attempts: number;
 }
 
+/** A target whose latest attempt was claimed a while ago and has no outcome in the read model. */
+export interface StaleClaim {
+  readonly id: string;
+  readonly campaignId: string;
+  readonly phoneNumber: string;
+  readonly layout: TargetLayoutValues | null;
+  /** Start of the latest attempt. */
+  readonly claimedAt: string;
+}
+
 type TargetRowOut = {
   id: string;
   campaign_id: string;
@@ -371,6 +381,33 @@ export class TargetQueries {
       [campaignId],
     );
     return rows.map((row) => row.time_zone);
+  }
+
+  /**
+   * Returns up to `limit` targets, of any campaign, still IN_PROGRESS with an attempt started
+   * before `claimedBefore`, oldest claim first, through the partial `targets_in_progress` index.
+   */
+  async findStaleClaims(claimedBefore: Date | string, limit: number): Promise<StaleClaim[]> {
+    const { rows } = await this.db.query<{
+      id: string;
+      campaign_id: string;
+      phone_number: string;
+      layout: TargetLayoutValues | null;
+      last_attempt_at: Date;
+    }>(
+      `SELECT id, campaign_id, phone_number, layout, last_attempt_at FROM ${this.targets}
+       WHERE status = 'IN_PROGRESS' AND last_attempt_at < $1::timestamptz
+       ORDER BY last_attempt_at, id
+       LIMIT $2`,
+      [toInstantParam(claimedBefore), limit],
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      campaignId: row.campaign_id,
+      phoneNumber: row.phone_number,
+      layout: row.layout,
+      claimedAt: row.last_attempt_at.toISOString(),
+    }));
   }
 
   /** Names of the layouts that the campaign's pending targets fill, as the read model last saw them. */
