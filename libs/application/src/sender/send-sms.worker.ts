@@ -24,6 +24,11 @@ import { SenderMetrics } from './sender.metrics';
 const LATE_SLOT_MS = 250;
 /** Longest a command waits for a free slot before it is handed back to the transport. */
 const MAX_SLOT_WAIT_MS = 20_000;
+/**
+ * How long a sender keeps trying to record the outcome of a submit while the event store is down.
+ * Within the ack wait of the send command (60 s), so the command is not delivered again meanwhile.
+ */
+const OUTCOME_RETRY_MS = 30_000;
 
 function waitUntil(instant: number | undefined): Promise<void> {
   const delay = instant === undefined ? 0 : Math.min(instant - Date.now(), SLOT_HORIZON_MS + LATE_SLOT_MS);
@@ -220,6 +225,28 @@ export class SendSmsWorker implements OnApplicationBootstrap, OnApplicationShutd
     return true;
   }
 
+  /**
+   * Runs `append` again while the event store cannot be reached, for up to OUTCOME_RETRY_MS. The
+   * provider has answered by then, and giving up would end the attempt UNKNOWN when its command
+   * comes back. The events keep their ids across tries, so a commit whose reply was lost is found
+   * as an idempotent retry instead of being stored twice.
+   */
+  private async keepTrying<T>(command: SendSmsMessage, append: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + OUTCOME_RETRY_MS;
+    for (let delayMs = 250; ; delayMs = Math.min(delayMs * 2, 4_000)) {
+      try {
+        return await append();
+      } catch (error) {
+        if (Date.now() + delayMs > deadline) throw error;
+        this.logger.warn(
+          { err: error, attemptId: command.attemptId, targetId: command.targetId, retryInMs: delayMs },
+          'could not record the outcome of a submit; trying again',
+        );
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+    }
+  }
+
   private async submit(command: SendSmsMessage, sending: SendingContext, text: string): Promise<SubmitOutcome> {
     const started = Date.now();
     const outcome = await this.gateway.submit({ attemptId: command.attemptId, from: sending.senderId, to: command.phoneNumber, text });
@@ -249,12 +276,10 @@ export class SendSmsWorker implements OnApplicationBootstrap, OnApplicationShutd
       retryDelaySeconds: sending.retryDelaySeconds,
     };
     // The target is exactly as this sender left it at `revision`, so its state is known without a read.
-    const events = targetDecider.decide(decision, attemptState(command, true));
-    const appended = await this.appender.append({
-      streamName: streams.target(command.targetId),
-      expectedRevision: revision,
-      events: events.map((event) => toNewEvent(event, context)),
-    });
+    const events = targetDecider.decide(decision, attemptState(command, true)).map((event) => toNewEvent(event, context));
+    const appended = await this.keepTrying(command, () =>
+      this.appender.append({ streamName: streams.target(command.targetId), expectedRevision: revision, events }),
+    );
     if (appended instanceof WrongExpectedRevisionError) {
       await this.executor.execute(streams.target(command.targetId), targetDecider, decision, context);
       return undefined;
