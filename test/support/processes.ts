@@ -4,8 +4,12 @@ import { repositoryRoot } from '../../scripts/repository-root';
 
 /** The repository root, from the sources or from a build of them. */
 const ROOT = repositoryRoot();
-/** Build output of the process tests, apart from `dist/` so a running `npm start` is not disturbed. */
-export const TEST_BUILD_DIR = join(ROOT, 'dist-test');
+/**
+ * Build output of the process tests, apart from `dist/` so a running `npm start` is not disturbed.
+ * `SMS_TEST_BUILD_DIR` moves it, so two test runs on one checkout do not rebuild under each other's
+ * processes. A folder outside the repository needs a `node_modules` link to the repository's.
+ */
+export const TEST_BUILD_DIR = process.env.SMS_TEST_BUILD_DIR ?? join(ROOT, 'dist-test');
 
 /** Compiles the apps with SWC, the same build `npm start` uses. */
 export function buildApps(outDir = TEST_BUILD_DIR): void {
@@ -14,6 +18,12 @@ export function buildApps(outDir = TEST_BUILD_DIR): void {
     stdio: 'inherit',
   });
 }
+
+/**
+ * Time a process gets to stop before SIGKILL. A sender's SMPP gateway waits up to its submit
+ * timeout (10 s) for unanswered submits, then up to 10 s for the unbind, so it can take 20 s.
+ */
+const STOP_GRACE_MS = 25_000;
 
 /** How a process ended. Nest closes on SIGTERM and then re-raises it, so a clean stop ends by that signal. */
 export interface Exit {
@@ -32,7 +42,7 @@ export interface AppProcess {
   output(): string;
   /** Resolves when a line of its output matches. */
   waitForOutput(pattern: RegExp, timeoutMs: number): Promise<void>;
-  /** Sends `signal` and resolves with how the process ended; SIGKILL after 10 s without exit. */
+  /** Sends `signal` and resolves with how the process ended; SIGKILL after STOP_GRACE_MS without exit. */
   stop(signal?: NodeJS.Signals): Promise<Exit>;
 }
 
@@ -77,7 +87,7 @@ export function startApp(app: string, env: Record<string, string>, name = app, b
       }),
     stop: async (signal = 'SIGTERM') => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
       const exit = await exited;
       clearTimeout(timer);
       return exit;

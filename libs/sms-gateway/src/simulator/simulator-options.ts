@@ -43,6 +43,12 @@ export interface SmscSimulatorOptions {
   readonly statsPort?: number;
   /** Maximum number of submits kept for `submits()`; later ones are counted but not kept. Default 100,000. */
   readonly maxRecordedSubmits?: number;
+  /**
+   * destination_addr values, as received (no plus sign), whose submits are accepted and recorded
+   * but get no submit_sm_resp and no receipt, as when an SMSC's response is lost. The ESME's own
+   * submit timeout then decides the outcome. Default none.
+   */
+  readonly unansweredDestinations?: readonly string[];
   readonly logger?: Logger;
 }
 
@@ -65,6 +71,7 @@ export interface ResolvedSimulatorOptions {
   readonly seed: number;
   readonly statsPort: number | undefined;
   readonly maxRecordedSubmits: number;
+  readonly unansweredDestinations: ReadonlySet<string>;
 }
 
 export class InvalidSimulatorOptionError extends Error {
@@ -118,6 +125,7 @@ export function resolveSimulatorOptions(options: SmscSimulatorOptions): Resolved
     seed: integer('seed', options.seed ?? 1),
     statsPort: options.statsPort === undefined ? undefined : port('statsPort', options.statsPort),
     maxRecordedSubmits: integer('maxRecordedSubmits', options.maxRecordedSubmits ?? 100_000),
+    unansweredDestinations: destinations('unansweredDestinations', options.unansweredDestinations ?? []),
   };
 }
 
@@ -162,6 +170,13 @@ function integer(option: string, value: number): number {
     throw new InvalidSimulatorOptionError(option, value, 'must be an integer from 0');
   }
   return value;
+}
+
+function destinations(option: string, value: readonly string[]): ReadonlySet<string> {
+  if (!Array.isArray(value) || value.some((destination) => typeof destination !== 'string' || !/^\d+$/.test(destination))) {
+    throw new InvalidSimulatorOptionError(option, value, 'must be an array of destination_addr digit strings, without a plus sign');
+  }
+  return new Set(value);
 }
 
 function errorStatus(option: string, value: number): number {

@@ -293,6 +293,23 @@ describe('SmscSimulator - submit outcomes', () => {
 
     expect(Date.now() - startedAt).toBeGreaterThanOrEqual(75);
   });
+
+  it('records but never answers a submit to an unanswered destination', async () => {
+    const simulator = await startSimulator({ unansweredDestinations: ['33600000001'], receiptDelayMs: 0 });
+    const client = await RawClient.connect(simulator.port);
+    await client.bind('transceiver');
+
+    const unanswered = client.submit({ destination_addr: '33600000001' }).then(() => 'answered');
+    const answered = await client.submit({ destination_addr: '33600000002' });
+    const settled = await Promise.race([unanswered, new Promise((resolve) => setTimeout(() => resolve('no response'), 300))]);
+
+    expect(answered.command_status).toBe(smpp.ESME_ROK);
+    expect(settled).toBe('no response');
+    expect(simulator.submits().map((submit) => submit.destination)).toEqual(['33600000001', '33600000002']);
+    expect(simulator.stats()).toMatchObject({ submitsTotal: 2, accepted: 2, unanswered: 1 });
+    await waitFor(() => client.delivered.length === 1, 'the receipt of the answered submit');
+    expect(client.delivered[0].source_addr).toBe('33600000002');
+  });
 });
 
 describe('SmscSimulator - counters', () => {
@@ -430,6 +447,7 @@ describe('SmscSimulator - lifecycle and options', () => {
     { option: 'maxSubmitsPerSecond', rule: 'of 0', overrides: { maxSubmitsPerSecond: 0 } },
     { option: 'permanentFailureStatus', rule: 'of ESME_ROK', overrides: { permanentFailureStatus: 0 } },
     { option: 'systemId', rule: 'that is empty', overrides: { systemId: '' } },
+    { option: 'unansweredDestinations', rule: 'with a plus sign', overrides: { unansweredDestinations: ['+33600000001'] } },
   ])('rejects $option $rule', ({ option, overrides }) => {
     const create = (): SmscSimulator => new SmscSimulator({ systemId: SYSTEM_ID, password: PASSWORD, logger: silent, ...overrides });
 

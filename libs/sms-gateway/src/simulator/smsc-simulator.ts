@@ -42,6 +42,8 @@ export interface SmscSimulatorStats {
   readonly receiptsPending: number;
   readonly moSent: number;
   readonly moAcknowledged: number;
+  /** Accepted submits left without a submit_sm_resp because their destination is in `unansweredDestinations`. */
+  readonly unanswered: number;
   /** Highest number of submit_sm awaiting their submit_sm_resp on one session at any moment. */
   readonly maxUnansweredSubmits: number;
   readonly boundSessions: number;
@@ -353,6 +355,12 @@ export class SmscSimulator {
 
     const receivedAt = Date.now();
     this.counters.submitsTotal += 1;
+    if (this.options.unansweredDestinations.has(pdu.destination_addr)) {
+      this.counters.accepted += 1;
+      this.counters.unanswered += 1;
+      this.recordAccepted(pdu, this.nextMessageId().messageId, receivedAt);
+      return;
+    }
     const status = this.decideSubmitStatus(receivedAt);
     let response: PDU;
     if (status === smpp.ESME_ROK) {
@@ -416,12 +424,28 @@ export class SmscSimulator {
   /** Counts and records an accepted submit, schedules its receipt and returns its message_id. */
   private acceptSubmit(pdu: SubmitSmPdu, receivedAt: number): string {
     this.counters.accepted += 1;
+    const { receiptId, messageId } = this.nextMessageId();
+    const text = this.recordAccepted(pdu, messageId, receivedAt);
+
+    const status = this.random.pickWeighted(this.options.statusMix);
+    if (receiptRequested(pdu.registered_delivery, status)) {
+      const delayMs = this.random.between(this.options.receiptDelayMs.min, this.options.receiptDelayMs.max);
+      this.scheduleReceipt(pdu, receiptId, status, text, receivedAt, delayMs);
+    }
+    return messageId;
+  }
+
+  private nextMessageId(): { receiptId: string; messageId: string } {
     const number = this.nextMessageNumber;
     this.nextMessageNumber += 1;
     const receiptId = number.toString(16);
     const messageId = this.options.uppercaseMessageIds ? receiptId.toUpperCase().padStart(16, '0') : receiptId;
-    const text = decodedText(pdu.message_payload) ?? decodedText(pdu.short_message) ?? '';
+    return { receiptId, messageId };
+  }
 
+  /** Counts duplicates of an accepted submit and records it; returns its decoded text. */
+  private recordAccepted(pdu: SubmitSmPdu, messageId: string, receivedAt: number): string {
+    const text = decodedText(pdu.message_payload) ?? decodedText(pdu.short_message) ?? '';
     this.countDuplicates(pdu.destination_addr, text);
     if (this.recorded.length < this.options.maxRecordedSubmits) {
       this.recorded.push({
@@ -434,13 +458,7 @@ export class SmscSimulator {
         receivedAt: new Date(receivedAt),
       });
     }
-
-    const status = this.random.pickWeighted(this.options.statusMix);
-    if (receiptRequested(pdu.registered_delivery, status)) {
-      const delayMs = this.random.between(this.options.receiptDelayMs.min, this.options.receiptDelayMs.max);
-      this.scheduleReceipt(pdu, receiptId, status, text, receivedAt, delayMs);
-    }
-    return messageId;
+    return text;
   }
 
   private countDuplicates(destination: string, text: string): void {
@@ -499,6 +517,7 @@ type SubmitCounters = {
       | 'throttled'
       | 'duplicateDestinationTexts'
       | 'duplicateDestinations'
+      | 'unanswered'
       | 'maxUnansweredSubmits'
   ]: SmscSimulatorStats[Key];
 };
@@ -511,6 +530,7 @@ function emptyCounters(): SubmitCounters {
     throttled: 0,
     duplicateDestinationTexts: 0,
     duplicateDestinations: 0,
+    unanswered: 0,
     maxUnansweredSubmits: 0,
   };
 }
