@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { Client } from 'pg';
@@ -36,12 +36,18 @@ interface RunResult {
   readonly importSeconds: number;
   /** Peak resident memory of the service and its child processes, in MiB (sum of their VmHWM). */
   readonly peakRssMib: number;
+  /** CPU time of the service process (user + system), in seconds. */
+  readonly serviceCpuSeconds: number;
+  /** CPU time of the PostgreSQL backends connected to the run's database; undefined on the embedded profile. */
+  readonly postgresCpuSeconds: number | undefined;
 }
 
 interface Service {
   readonly url: string;
   readonly secret: string;
   readonly pid: number;
+  /** The PostgreSQL database of the run, on the postgres profile. */
+  readonly databaseName?: string;
   stop(): Promise<void>;
 }
 
@@ -83,6 +89,7 @@ async function main(): Promise<void> {
 async function runOnce(profile: Profile, file: string, bytes: number, args: Args, workDir: string): Promise<RunResult> {
   const service = await (profile === 'embedded' ? startEmbedded(workDir, args.cpuProfileDir) : startPostgres(args.cpuProfileDir));
   const memory = startMemorySampler(service.pid);
+  const backends = service.databaseName === undefined ? undefined : await startBackendCpuSampler(service.databaseName);
   try {
     const token = await signAccessToken(service.secret, { sub: 'bench', roles: ['maker'] });
     const maker = httpClient(service.url, token);
@@ -101,9 +108,19 @@ async function runOnce(profile: Profile, file: string, bytes: number, args: Args
     const imported = Number(done.imported);
     await waitForPendingTargets(maker, campaignId, imported, started);
     const seconds = (performance.now() - started) / 1000;
-    return { rows: args.rows, imported, seconds, uploadSeconds, importSeconds, peakRssMib: memory.peakMib() };
+    return {
+      rows: args.rows,
+      imported,
+      seconds,
+      uploadSeconds,
+      importSeconds,
+      peakRssMib: memory.peakMib(),
+      serviceCpuSeconds: cpuSecondsOf(service.pid) ?? 0,
+      postgresCpuSeconds: await backends?.cpuSeconds(),
+    };
   } finally {
     memory.stop();
+    await backends?.stop();
     await service.stop();
   }
 }
@@ -160,6 +177,7 @@ async function startPostgres(cpuProfileDir: string | undefined): Promise<Service
     const service = await startStandalone({ EVENT_STORE: 'postgres', READ_STORE: 'postgres', DATABASE_URL: databaseUrl }, cpuProfileDir);
     return {
       ...service,
+      databaseName: name,
       stop: async () => {
         await service.stop();
         await dropDatabase();
@@ -322,6 +340,55 @@ function startMemorySampler(rootPid: number) {
   };
 }
 
+/**
+ * Samples, every 200 ms, the CPU time of each PostgreSQL backend connected to `databaseName`, and
+ * sums the last sample of each. The service keeps its pool connections open for the whole run, so
+ * few backends end between two samples; any that do are undercounted by at most 200 ms of CPU.
+ */
+async function startBackendCpuSampler(databaseName: string) {
+  const admin = new Client({ connectionString: POSTGRES_ADMIN_URL });
+  await admin.connect();
+  const seconds = new Map<number, number>();
+  let sampling: Promise<void> = Promise.resolve();
+  const sample = async () => {
+    const result = await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [databaseName]);
+    for (const { pid } of result.rows) {
+      const cpu = cpuSecondsOf(pid);
+      if (cpu !== undefined) seconds.set(pid, Math.max(seconds.get(pid) ?? 0, cpu));
+    }
+  };
+  const timer = setInterval(() => {
+    sampling = sampling.then(sample).catch(() => undefined);
+  }, 200);
+  return {
+    cpuSeconds: async () => {
+      await sampling;
+      await sample();
+      return [...seconds.values()].reduce((sum, cpu) => sum + cpu, 0);
+    },
+    stop: async () => {
+      clearInterval(timer);
+      await sampling;
+      await admin.end();
+    },
+  };
+}
+
+/** CPU ticks per second in /proc/<pid>/stat (USER_HZ), 100 on Linux for x86 and ARM. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** Reads utime + stime of a process from /proc/<pid>/stat, in seconds; undefined once it is gone. */
+function cpuSecondsOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name in brackets may hold spaces, so the fields are counted after its closing bracket.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
 function processTree(rootPid: number): number[] {
   const tree = [rootPid];
   for (let index = 0; index < tree.length; index += 1) {
@@ -369,6 +436,11 @@ function format(result: RunResult): string {
     `upload ${result.uploadSeconds.toFixed(1)} s, import DONE at ${result.importSeconds.toFixed(1)} s`,
     `${result.imported} imported`,
     `peak RSS ${result.peakRssMib.toFixed(0)} MiB`,
+    `CPU: service ${result.serviceCpuSeconds.toFixed(1)} s` +
+      (result.postgresCpuSeconds === undefined ? '' : `, PostgreSQL backends ${result.postgresCpuSeconds.toFixed(1)} s`),
+    `load average ${loadavg()
+      .map((load) => load.toFixed(2))
+      .join(' ')}`,
   ].join(' | ');
 }
 
