@@ -24,6 +24,9 @@ import { DueTarget, ReadModels, RunningCampaign } from '../read-models/read-mode
 import { SendSmsMessage } from '../sender/send-sms.message';
 import { BookedSlots, limitsOf, SLOT_HORIZON_MS, ThroughputLimit, ThroughputSlots } from '../throughput/throughput-slots';
 
+/** The current instant in epoch milliseconds, as `Date.now` gives it. */
+export type Clock = () => number;
+
 /** Pending targets read and expired per batch once a campaign's end date has passed. */
 const EXPIRY_BATCH_SIZE = 1_000;
 
@@ -73,18 +76,23 @@ export class DispatchScheduler implements OnApplicationBootstrap, OnApplicationS
     this.logger.info('scheduler stopped');
   }
 
-  /** Dispatches every running campaign whose refresh time has come; public for tests and benchmarks. */
-  async tick(): Promise<void> {
-    const now = new Date();
+  /**
+   * Dispatches every running campaign whose refresh time has come; public for tests and
+   * benchmarks. `clock` gives the instant the scheduling rules read (due dates, calendars, end
+   * dates, refresh times), in epoch milliseconds; a test passes its own to tick at chosen instants.
+   * Claim recovery always measures real time, since it waits on processes.
+   */
+  async tick(clock: Clock = Date.now): Promise<void> {
+    const now = new Date(clock());
     try {
       await this.expireEndedCampaigns(now);
-      await this.recoverStaleClaims(now.getTime());
+      await this.recoverStaleClaims(Date.now());
       const campaigns = await this.readModels.listRunningCampaigns();
       for (const campaign of campaigns) {
         if (this.stopped) return;
         const key = `${campaign.id}/${campaign.sessionId}`;
         if ((this.nextRunAt.get(key) ?? 0) > now.getTime()) continue;
-        this.nextRunAt.set(key, await this.dispatch(campaign, now));
+        this.nextRunAt.set(key, await this.dispatch(campaign, now, clock));
       }
     } catch (error) {
       this.logger.error({ err: error }, 'scheduler tick failed; retrying at the next tick');
@@ -98,7 +106,7 @@ export class DispatchScheduler implements OnApplicationBootstrap, OnApplicationS
    * tick when the window or the throughput limit held targets back, when the calendar next opens
    * if it is closed, else after the refresh time.
    */
-  private async dispatch(campaign: RunningCampaign, tickedAt: Date): Promise<number> {
+  private async dispatch(campaign: RunningCampaign, tickedAt: Date, clock: Clock): Promise<number> {
     const refreshAt = tickedAt.getTime() + campaign.refreshSeconds * 1000;
     if (campaign.endDate !== null && Date.parse(campaign.endDate) <= tickedAt.getTime()) {
       return refreshAt;
@@ -115,7 +123,7 @@ export class DispatchScheduler implements OnApplicationBootstrap, OnApplicationS
     let claimed = 0;
     let lookAgainAt = refreshAt;
     while (!this.stopped) {
-      const open = calendar === null ? undefined : await this.openZones(campaign, calendar, Date.now());
+      const open = calendar === null ? undefined : await this.openZones(campaign, calendar, clock());
       if (open !== undefined && open.filter === null) {
         lookAgainAt = open.opensAt === null ? refreshAt : Math.min(refreshAt, open.opensAt);
         break;
@@ -128,10 +136,10 @@ export class DispatchScheduler implements OnApplicationBootstrap, OnApplicationS
       allowance = slots?.length ?? allowance;
       if (allowance < 1) {
         // Targets may still be due: look again at the next tick.
-        lookAgainAt = Date.now() + this.config.SCHEDULER_TICK_MS;
+        lookAgainAt = clock() + this.config.SCHEDULER_TICK_MS;
         break;
       }
-      const now = new Date();
+      const now = new Date(clock());
       const due = await this.readModels.dueTargets(campaign.id, now.toISOString(), allowance, open?.filter);
       if (due.length === 0) break;
 
@@ -189,7 +197,7 @@ export class DispatchScheduler implements OnApplicationBootstrap, OnApplicationS
     for (const campaign of await this.readModels.queries.campaigns.listEndedWithPendingTargets(now)) {
       if (this.stopped) return;
       const context = serviceContext('scheduler');
-      const command = { type: 'ExpireTarget', endDate: campaign.endDate, now: context.now } as const;
+      const command = { type: 'ExpireTarget', endDate: campaign.endDate, now: now.toISOString() } as const;
       let expired = 0;
       let afterId: string | undefined;
       for (;;) {
