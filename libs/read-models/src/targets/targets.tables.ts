@@ -43,9 +43,7 @@ export async function createTargetTables(db: SqlExecutor, quotedSchema: string):
 
   // Claims that no sender took up, which the scheduler sends again. Partial: only targets between
   // their claim and its outcome are in it, at most the in-flight window of each running campaign.
-  await db.query(
-    `CREATE INDEX IF NOT EXISTS targets_in_progress ON ${targets} (last_attempt_at, id) WHERE status = 'IN_PROGRESS'`,
-  );
+  await db.query(`CREATE INDEX IF NOT EXISTS targets_in_progress ON ${targets} (last_attempt_at, id) WHERE status = 'IN_PROGRESS'`);
 
   await db.query(`
     CREATE TABLE IF NOT EXISTS ${attempts} (
