@@ -108,9 +108,8 @@ export class ReporterQueries {
    * exists, so paging with the last key neither skips nor repeats a row. An attempt whose
    * projection lags behind a page already read may still appear on no page.
    *
-   * NOTE: with a campaignId the query walks the `attempts_by_campaign` index. Without one it sorts
-   * every matching attempt for each page, because the attempts table has no index on
-   * (started_at, attempt_id) alone.
+   * With a campaignId the query walks the `attempts_by_campaign` index, without one the
+   * `attempts_by_start` index, so a page costs its rows, not the size of the table.
    */
   async listAttempts(request: AttemptReportRequest): Promise<AttemptReportRow[]> {
     const where = new WhereClause();

@@ -63,6 +63,8 @@ export async function createTargetTables(db: SqlExecutor, quotedSchema: string):
     )`);
   await db.query(`CREATE INDEX IF NOT EXISTS attempts_by_campaign ON ${attempts} (campaign_id, started_at DESC, attempt_id DESC)`);
   await db.query(`CREATE INDEX IF NOT EXISTS attempts_by_target ON ${attempts} (target_id, attempt_number)`);
+  // The Reporter's cursor over every campaign's attempts, oldest first: each page is one index range.
+  await db.query(`CREATE INDEX IF NOT EXISTS attempts_by_start ON ${attempts} (started_at, attempt_id)`);
   await db.query(
     `CREATE INDEX IF NOT EXISTS attempts_by_provider_message ON ${attempts} (provider_message_id)
      WHERE provider_message_id IS NOT NULL`,
