@@ -4,8 +4,11 @@ import type { SqlClient, SqlExecutor } from '@sms/platform';
 import { quoteSchemaName } from '../shared/schema-name';
 import { ReadModelReplay } from './read-model-replay';
 
-/** Tables of a read model schema that hold bookkeeping, not views: a replay does not rebuild them. */
-export const NOT_REPLAYED_TABLES: readonly string[] = ['projection_checkpoints', 'attempt_feed_checkpoints'];
+/**
+ * Tables of a read model schema that hold bookkeeping, not views, so a replay does not rebuild
+ * them: checkpoints, and the send slots that schedulers and senders book under throughput caps.
+ */
+export const NOT_REPLAYED_TABLES: readonly string[] = ['projection_checkpoints', 'attempt_feed_checkpoints', 'throughput_slots'];
 
 /** Keys shown per kind of difference. */
 const SAMPLE_SIZE = 5;
