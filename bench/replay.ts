@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
 import {
   comparePositions,
@@ -11,6 +11,7 @@ import {
   ProjectionRunner,
   StreamAppend,
 } from '@sms/event-store';
+import { protectPersonalData } from '@sms/application';
 import { streams } from '@sms/domain';
 import { PgliteClient, PostgresClient, SqlClient } from '@sms/platform';
 import { createSqlProjections, isIdentical, ReadModelReplay, verifyReplay } from '@sms/read-models';
@@ -41,10 +42,13 @@ async function main(): Promise<void> {
   const database = args.profile === 'postgres' ? await createTestDatabase() : undefined;
   const db: SqlClient = database === undefined ? await PgliteClient.open('memory://') : new PostgresClient(database.url, { max: 4 });
   try {
-    const store =
+    const raw =
       args.profile === 'postgres'
         ? await createPostgresEventStore({ client: db, schema: 'event_store' })
         : await createEmbeddedEventStore({ client: db, schema: 'event_store' });
+    // As in the service: personal fields are sealed on append and opened on every read.
+    const secrets = { jwtSecret: randomBytes(32).toString('hex'), numberHashKey: randomBytes(32).toString('hex') };
+    const { eventStore: store } = await protectPersonalData(raw, db, secrets, { schema: 'event_store', eventsOnSameServer: true });
     const { events, last } = await appendCampaign(store, args.targets);
     await bringLiveUpToDate(store, db, last);
 

@@ -2,6 +2,7 @@ export * from './bootstrap/run-processes';
 export * from './config/app-config';
 export * from './infrastructure/infrastructure';
 export * from './infrastructure/secrets';
+export { protectPersonalData } from './infrastructure/personal-data';
 export * from './logging/logger';
 export * from './scheduler/dispatch-scheduler';
 export * from './read-models/read-models.service';

@@ -66,6 +66,17 @@ export interface StreamAppend {
   readonly expectedRevision?: ExpectedRevision;
 }
 
+/** Options of `appendToStreams`; an adapter without the notion ignores them. */
+export interface AppendOptions {
+  /**
+   * `deferred` lets the batch commit without waiting for its disk flush, so a crash of the database
+   * server shortly after the commit may lose it. Use it only for batches that the caller can append
+   * again, such as the targets of an import that a rerun adds again. `flushed` (the default) waits
+   * for the flush. The SQL store honours it (see SqlEventStore.appendToStreams); KurrentDB ignores it.
+   */
+  readonly durability?: 'flushed' | 'deferred';
+}
+
 export interface ReadStreamOptions {
   readonly fromRevision?: StreamRevision;
   readonly maxCount?: number;
@@ -107,7 +118,7 @@ export interface EventStore {
    * does not match is skipped and reported as a WrongExpectedRevisionError at its index, while the
    * others are stored.
    */
-  appendToStreams(appends: readonly StreamAppend[]): Promise<Array<AppendResult | WrongExpectedRevisionError>>;
+  appendToStreams(appends: readonly StreamAppend[], options?: AppendOptions): Promise<Array<AppendResult | WrongExpectedRevisionError>>;
 
   /** Events of one stream, oldest first; an empty array when the stream does not exist. */
   readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;

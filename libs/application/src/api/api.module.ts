@@ -56,6 +56,8 @@ import { TemplatesController } from './templates/templates.controller';
 import { OptOutsController } from './opt-outs/opt-outs.controller';
 import { AddOptOutHandler, OptOutList, RemoveOptOutHandler } from '../use-cases/opt-out.commands';
 import { ReporterController, ReporterReadModel } from './reporter/reporter.controller';
+import { ErasuresController } from './erasures/erasures.controller';
+import { EraseNumberHandler } from './erasures/number-erasure';
 
 /** The REST API: Maker, Banner and Reporter endpoints, behind bearer-token auth. */
 @Module({
@@ -82,6 +84,7 @@ import { ReporterController, ReporterReadModel } from './reporter/reporter.contr
     ImportsController,
     OptOutsController,
     ReporterController,
+    ErasuresController,
   ],
   providers: [
     { provide: APP_GUARD, useClass: AuthGuard },
@@ -120,6 +123,7 @@ import { ReporterController, ReporterReadModel } from './reporter/reporter.contr
     AddOptOutHandler,
     RemoveOptOutHandler,
     ReporterReadModel,
+    EraseNumberHandler,
   ],
 })
 export class ApiModule {}

@@ -1,7 +1,7 @@
 import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { AppLogger } from '../logging/logger';
 import { Infrastructure } from './infrastructure';
-import { APP_CONFIG, COMMAND_TRANSPORT, EVENT_STORE, INFRASTRUCTURE, LOGGER, READ_DB, READ_STORE, SECRETS } from './tokens';
+import { APP_CONFIG, COMMAND_TRANSPORT, EVENT_STORE, INFRASTRUCTURE, LOGGER, READ_DB, READ_STORE, SECRETS, SUBJECT_KEYS } from './tokens';
 
 /** Exposes the adapters of one process to every module; closes them when Nest shuts down. */
 @Global()
@@ -18,6 +18,7 @@ export class InfrastructureModule implements OnApplicationShutdown {
       { provide: APP_CONFIG, useValue: infrastructure.config },
       { provide: SECRETS, useValue: infrastructure.secrets },
       { provide: EVENT_STORE, useValue: infrastructure.eventStore },
+      { provide: SUBJECT_KEYS, useValue: infrastructure.subjectKeys },
       { provide: READ_DB, useValue: infrastructure.readDb },
       { provide: READ_STORE, useValue: infrastructure.readStore },
       { provide: COMMAND_TRANSPORT, useValue: infrastructure.transport },

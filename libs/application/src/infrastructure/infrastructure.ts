@@ -1,19 +1,23 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { connectKurrentDbEventStore, createEmbeddedEventStore, createPostgresEventStore, EventStore } from '@sms/event-store';
+import { connectKurrentDbEventStore, createEmbeddedEventStore, createPostgresEventStore, EventStore, SubjectKeys } from '@sms/event-store';
 import { CommandTransport, connectJetStreamTransport, InProcessTransport } from '@sms/messaging';
 import { PgliteClient, PostgresClient, SqlClient } from '@sms/platform';
 import { connectMongoReadModelStore, ReadModelStore, SqlReadModelStore } from '@sms/read-models';
 import { HttpProviderGateway, SmppGateway, SmscSimulator, SmsGateway } from '@sms/sms-gateway';
 import { AppConfig } from '../config/app-config';
 import { AppLogger } from '../logging/logger';
+import { NumberKeyedReadModelStore, protectPersonalData } from './personal-data';
 import { loadSecrets, Secrets } from './secrets';
 
 /** Everything a process talks to, built from the configuration. */
 export interface Infrastructure {
   readonly config: AppConfig;
   readonly secrets: Secrets;
+  /** Encrypts the personal fields of events on append and decrypts them on read (see personal-data.ts). */
   readonly eventStore: EventStore;
+  /** The keys of personal data: deleting a subject's key erases its personal fields from every event. */
+  readonly subjectKeys: SubjectKeys;
   /**
    * SQL database of the read models; on SQL profiles the same database as the events. Undefined
    * when READ_STORE is mongodb, so only code that goes through `readStore` runs there.
@@ -34,8 +38,8 @@ export async function createInfrastructure(config: AppConfig, logger: AppLogger)
   const secrets = await loadSecrets(config);
   const closers: Array<() => Promise<void>> = [];
 
-  const stores = await openStores(config, logger);
-  const { eventStore, readStore, database } = stores;
+  const stores = await openStores(config, secrets, logger);
+  const { eventStore, subjectKeys, readStore, database } = stores;
   closers.push(...stores.closers);
 
   const subjects = [`${config.NATS_SUBJECT_PREFIX}.>`];
@@ -71,6 +75,7 @@ export async function createInfrastructure(config: AppConfig, logger: AppLogger)
     config,
     secrets,
     eventStore,
+    subjectKeys,
     readDb: database,
     readStore,
     transport,
@@ -85,6 +90,7 @@ export async function createInfrastructure(config: AppConfig, logger: AppLogger)
 
 interface OpenStores {
   readonly eventStore: EventStore;
+  readonly subjectKeys: SubjectKeys;
   readonly readStore: ReadModelStore;
   readonly database: SqlClient | undefined;
   /** In the order to run them at shutdown: stores first, the shared SQL client last. */
@@ -99,8 +105,9 @@ const STORE_CONNECT_TIMEOUT_MS = 5_000;
  * does not respond within STORE_CONNECT_TIMEOUT_MS the start fails with every unreachable URL
  * named, credentials masked, after closing what did open.
  */
-async function openStores(config: AppConfig, logger: AppLogger): Promise<OpenStores> {
-  const needsSql = config.EVENT_STORE !== 'kurrentdb' || config.READ_STORE !== 'mongodb';
+async function openStores(config: AppConfig, secrets: Secrets, logger: AppLogger): Promise<OpenStores> {
+  // The subject keys of personal data live in PostgreSQL whatever the stores, when a URL is given.
+  const needsSql = config.EVENT_STORE !== 'kurrentdb' || config.READ_STORE !== 'mongodb' || config.DATABASE_URL !== undefined;
   const database = needsSql ? await openDatabase(config) : undefined;
   if (database !== undefined) {
     logger.info({ database: database.label }, 'database opened');
@@ -122,12 +129,38 @@ async function openStores(config: AppConfig, logger: AppLogger): Promise<OpenSto
     throw new Error(`cannot start: ${failures.join('; ')}`);
   }
 
-  const readStore = mongoStore.value ?? new SqlReadModelStore(requireDatabase(database), { schema: READ_SCHEMA });
+  const readStore = mongoStore.value ?? openSqlReadStore(requireDatabase(database), secrets);
   const closers = [() => eventStore.value.close(), () => readStore.close()];
   if (database !== undefined) {
     closers.push(() => database.close());
   }
-  return { eventStore: eventStore.value, readStore, database, closers };
+  try {
+    if (database === undefined) {
+      throw new Error(
+        'EVENT_STORE=kurrentdb with READ_STORE=mongodb needs DATABASE_URL too: the keys that encrypt personal data are kept in PostgreSQL',
+      );
+    }
+    const personalData = await protectPersonalData(eventStore.value, database, secrets, {
+      schema: EVENT_SCHEMA,
+      eventsOnSameServer: config.EVENT_STORE !== 'kurrentdb',
+    });
+    return { eventStore: personalData.eventStore, subjectKeys: personalData.subjectKeys, readStore, database, closers };
+  } catch (error) {
+    for (const close of closers) {
+      await close().catch(() => undefined);
+    }
+    throw error;
+  }
+}
+
+/** Opens the SQL read models, with opt-outs looked up by the keyed hash of each number. */
+function openSqlReadStore(database: SqlClient, secrets: Secrets): ReadModelStore {
+  return new NumberKeyedReadModelStore(
+    new SqlReadModelStore(database, { schema: READ_SCHEMA }),
+    database,
+    READ_SCHEMA,
+    secrets.numberHashKey,
+  );
 }
 
 async function openEventStore(config: AppConfig, database: SqlClient | undefined, logger: AppLogger): Promise<EventStore> {

@@ -7,3 +7,5 @@ export const COMMAND_TRANSPORT = Symbol('COMMAND_TRANSPORT');
 export const APP_CONFIG = Symbol('APP_CONFIG');
 export const LOGGER = Symbol('LOGGER');
 export const SECRETS = Symbol('SECRETS');
+/** The SubjectKeys of personal data, which erasures delete. */
+export const SUBJECT_KEYS = Symbol('SUBJECT_KEYS');

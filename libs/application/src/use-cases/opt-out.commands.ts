@@ -1,11 +1,11 @@
-import { createHmac } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { DomainError, normalisePhoneNumber, optOutDecider, OptOutSource, OptOutState, optOutStream } from '@sms/domain';
+import { DomainError, normalisePhoneNumber, optOutDecider, OptOutSource, OptOutState } from '@sms/domain';
 import { CommandContext } from '../commands/command-context';
 import { CommandExecutor } from '../commands/command-executor';
 import { Secrets } from '../infrastructure/secrets';
 import { SECRETS } from '../infrastructure/tokens';
+import { optOutStreamOf } from '../infrastructure/personal-data';
 
 /** A number on the do-not-contact list, as the Maker endpoints return it. */
 export interface OptOutEntry {
@@ -58,9 +58,7 @@ export class OptOutList {
   }
 
   private streamOf(e164: string): string {
-    // The `opt-out` prefix keeps these hashes apart from the target ids made with the same key.
-    const digest = createHmac('sha256', this.key).update(`opt-out\n${e164}`).digest('base64url');
-    return optOutStream(`h${digest.slice(0, 26)}`);
+    return optOutStreamOf(this.key, e164);
   }
 }
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { streams, TargetAdded } from '@sms/domain';
-import { EventStore, NewEvent, SqlEventStore, WrongExpectedRevisionError } from '@sms/event-store';
+import { EventStore, NewEvent, WrongExpectedRevisionError } from '@sms/event-store';
 import { CommandContext } from '../commands/command-context';
 import { toNewEvent } from '../commands/to-new-event';
 import { EVENT_STORE, SECRETS } from '../infrastructure/tokens';
@@ -40,7 +40,7 @@ export class TargetWriter {
 
   /**
    * Appends the targets in one batch and returns an outcome per target. `deferred` durability lets
-   * the commit skip the wait for its disk flush on the SQL event store (see SqlAppendOptions), for
+   * the commit skip the wait for its disk flush on the SQL event store (see AppendOptions), for
    * callers that can append the same targets again, such as an import that is rerun.
    */
   async addMany(
@@ -64,10 +64,7 @@ export class TargetWriter {
     });
 
     const requests = appends.map(({ streamName, events }) => ({ streamName, events, expectedRevision: 'no_stream' as const }));
-    const results =
-      this.store instanceof SqlEventStore
-        ? await this.store.appendToStreams(requests, { durability })
-        : await this.store.appendToStreams(requests);
+    const results = await this.store.appendToStreams(requests, { durability });
     results.forEach((result, position) => {
       const { index, streamName } = appends[position];
       const targetId = streamName.slice('target-'.length);

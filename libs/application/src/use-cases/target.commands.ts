@@ -12,9 +12,9 @@ import {
   TargetLayoutValues,
   TargetState,
 } from '@sms/domain';
-import { EventStore, WrongExpectedRevisionError } from '@sms/event-store';
+import { EventStore, SubjectKeys, WrongExpectedRevisionError } from '@sms/event-store';
 import { CommandContext } from '../commands/command-context';
-import { EVENT_STORE } from '../infrastructure/tokens';
+import { EVENT_STORE, SUBJECT_KEYS } from '../infrastructure/tokens';
 import { CampaignTargets } from './campaign-targets';
 import { placeholdersOf } from './campaign.commands';
 import { loadState } from './load-state';
@@ -147,13 +147,23 @@ export class DeleteTargetCommand {
   ) {}
 }
 
-/** Erases a target's personal data, cancelling it if it is pending; 409 while an attempt is in progress. */
+/**
+ * Erases a target's personal data, cancelling it if it is pending; 409 while an attempt is in
+ * progress. TargetDeleted blanks the read models; deleting the target's key then makes its number
+ * and layout values unreadable in the events. The key goes only once TargetDeleted is stored, and
+ * a repeated delete deletes it again, so a crash in between is repaired by deleting once more.
+ */
 @CommandHandler(DeleteTargetCommand)
 export class DeleteTargetHandler implements ICommandHandler<DeleteTargetCommand, { state: TargetState; revision: number }> {
-  constructor(private readonly targets: CampaignTargets) {}
+  constructor(
+    private readonly targets: CampaignTargets,
+    @Inject(SUBJECT_KEYS) private readonly keys: SubjectKeys,
+  ) {}
 
-  execute({ campaignId, targetId, context, expectedRevision }: DeleteTargetCommand) {
-    return this.targets.execute(campaignId, targetId, { type: 'DeleteTarget', now: context.now }, context, expectedRevision);
+  async execute({ campaignId, targetId, context, expectedRevision }: DeleteTargetCommand) {
+    const result = await this.targets.execute(campaignId, targetId, { type: 'DeleteTarget', now: context.now }, context, expectedRevision);
+    await this.keys.erase([streams.target(targetId)]);
+    return result;
   }
 }
 

@@ -41,7 +41,13 @@ export type OptedIn = DomainEvent<
   }
 >;
 
-export type OptOutEvent = OptedOut | OptedIn;
+/**
+ * The number's personal data was erased: its key is deleted, so earlier events of the stream read
+ * an empty number. A number still on the list stays on it, found by the stream's keyed hash.
+ */
+export type OptOutErased = DomainEvent<'OptOutErased', { at: string }>;
+
+export type OptOutEvent = OptedOut | OptedIn | OptOutErased;
 
 export type OptOut = {
   type: 'OptOut';
@@ -54,7 +60,10 @@ export type OptOut = {
 
 export type OptIn = { type: 'OptIn'; phoneNumber: string; source: OptOutSource; keyword: string | null; now: string };
 
-export type OptOutCommand = OptOut | OptIn;
+/** Records the erasure of the number's personal data; the caller then deletes the stream's key. */
+export type EraseOptOut = { type: 'EraseOptOut'; now: string };
+
+export type OptOutCommand = OptOut | OptIn | EraseOptOut;
 
 export type OptOutState =
   | { optedOut: false }
@@ -67,7 +76,7 @@ export type OptOutState =
 export const optOutDecider: Decider<OptOutState, OptOutCommand, OptOutEvent> = {
   initialState: () => ({ optedOut: false }),
 
-  evolve: (_state, event) => {
+  evolve: (state, event) => {
     switch (event.type) {
       case 'OptedOut': {
         const { phoneNumber, at, source, keyword, campaignId } = event.data;
@@ -75,6 +84,8 @@ export const optOutDecider: Decider<OptOutState, OptOutCommand, OptOutEvent> = {
       }
       case 'OptedIn':
         return { optedOut: false };
+      case 'OptOutErased':
+        return state.optedOut ? { ...state, phoneNumber: '' } : state;
       default:
         return assertNever(event);
     }
@@ -96,6 +107,9 @@ export const optOutDecider: Decider<OptOutState, OptOutCommand, OptOutEvent> = {
         const { phoneNumber, source, keyword, now } = command;
         return [{ type: 'OptedIn', data: { phoneNumber, source, keyword, at: now } }];
       }
+      case 'EraseOptOut':
+        // Whether the number was erased before is known by its key, which the caller checks.
+        return [{ type: 'OptOutErased', data: { at: command.now } }];
       default:
         return assertNever(command);
     }

@@ -15,6 +15,7 @@ import {
   WrongExpectedVersionError,
 } from '@kurrent/kurrentdb-client';
 import {
+  AppendOptions,
   AppendResult,
   comparePositions,
   DuplicateEventIdError,
@@ -108,7 +109,7 @@ export class KurrentDbEventStore implements EventStore {
    * streams already written then count as idempotent retries and are not written twice. Round
    * trips grow with the batch: one parallel read of every stream, then two per stream.
    */
-  async appendToStreams(appends: readonly StreamAppend[]): Promise<AppendOutcome[]> {
+  async appendToStreams(appends: readonly StreamAppend[], _options?: AppendOptions): Promise<AppendOutcome[]> {
     validateAppends(appends);
     const streamNames = [...new Set(appends.map((append) => append.streamName))];
     const streams = await Promise.all(streamNames.map((streamName) => this.readStream(streamName)));

@@ -8,11 +8,13 @@ export interface EventStoreTables {
   readonly schemaName: string;
   readonly events: string;
   readonly streams: string;
+  /** The keys of personal data, one per subject (see crypto/sql-subject-key-store.ts). */
+  readonly subjectKeys: string;
 }
 
 export function eventStoreTables(schemaName: string): EventStoreTables {
   const schema = quoteSchemaName(schemaName, 'schema');
-  return { schemaName, events: `${schema}.events`, streams: `${schema}.streams` };
+  return { schemaName, events: `${schema}.events`, streams: `${schema}.streams`, subjectKeys: `${schema}.subject_keys` };
 }
 
 /**
@@ -23,6 +25,20 @@ export async function ensureEventStoreSchema(client: SqlClient, tables: EventSto
   await client.transaction(async (tx) => {
     await tx.query(`SELECT pg_advisory_xact_lock(hashtext('sms-campaigns:event-store-schema'), hashtext($1))`, [tables.schemaName]);
     for (const statement of schemaStatements(tables)) {
+      await tx.query(statement);
+    }
+  });
+}
+
+/**
+ * Creates the schema and the subject keys table alone, for a store whose events live elsewhere
+ * (KurrentDB) but whose keys live in PostgreSQL. Takes the same lock as `ensureEventStoreSchema`.
+ */
+export async function ensureSubjectKeySchema(client: SqlClient, tables: EventStoreTables): Promise<void> {
+  await client.transaction(async (tx) => {
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtext('sms-campaigns:event-store-schema'), hashtext($1))`, [tables.schemaName]);
+    await tx.query(`CREATE SCHEMA IF NOT EXISTS "${tables.schemaName}"`);
+    for (const statement of subjectKeyStatements(tables)) {
       await tx.query(statement);
     }
   });
@@ -72,5 +88,27 @@ function schemaStatements(tables: EventStoreTables): string[] {
       CONSTRAINT events_stream_revision UNIQUE (stream_name, revision),
       CONSTRAINT events_event_id UNIQUE (event_id)
     )`,
+
+    ...subjectKeyStatements(tables),
+  ];
+}
+
+/**
+ * One data key per subject (a stream holding personal data). Deleting the row erases the
+ * subject's personal fields from every event, since nothing else can decrypt them. `data_key`
+ * is the key wrapped under a key derived from the service's secret, and `number_hash` a keyed
+ * hash of the subject's phone number, so that an erasure finds the subjects of a number without
+ * storing the number.
+ */
+function subjectKeyStatements(tables: EventStoreTables): string[] {
+  return [
+    `CREATE TABLE IF NOT EXISTS ${tables.subjectKeys} (
+      subject text PRIMARY KEY,
+      key_id uuid NOT NULL,
+      data_key text NOT NULL,
+      number_hash text,
+      created_at timestamptz NOT NULL DEFAULT now()
+    )`,
+    `CREATE INDEX IF NOT EXISTS subject_keys_by_number ON ${tables.subjectKeys} (number_hash) WHERE number_hash IS NOT NULL`,
   ];
 }

@@ -1,5 +1,6 @@
 import { PgliteClient, PostgresClient, SqlClient } from '@sms/platform';
 import {
+  AppendOptions,
   AppendResult,
   EventStore,
   EventSubscription,
@@ -28,19 +29,15 @@ export interface SqlEventStoreOptions {
   readonly logger?: StructuredLogger;
 }
 
-/** Options of `SqlEventStore.appendToStreams` beyond the EventStore port. */
-export interface SqlAppendOptions {
-  /**
-   * `deferred` commits the batch without waiting for PostgreSQL to flush it to disk
-   * (`SET LOCAL synchronous_commit = off`). The batch is visible and ordered as usual. A crash of
-   * the PostgreSQL server within about 0.6 s of the commit may lose it: the PostgreSQL manual
-   * ("Asynchronous Commit") bounds the delay at three times `wal_writer_delay`, 200 ms by default.
-   * WAL is written in order, so a later commit on the same server that waits for its flush makes
-   * the deferred batch durable too. Use it only for batches that the caller can write again, such
-   * as the targets of an import that a rerun adds again. `flushed` (the default) waits for the flush.
-   */
-  readonly durability?: 'flushed' | 'deferred';
-}
+/**
+ * `durability: 'deferred'` commits the batch without waiting for PostgreSQL to flush it to disk
+ * (`SET LOCAL synchronous_commit = off`). The batch is visible and ordered as usual. A crash of
+ * the PostgreSQL server within about 0.6 s of the commit may lose it: the PostgreSQL manual
+ * ("Asynchronous Commit") bounds the delay at three times `wal_writer_delay`, 200 ms by default.
+ * WAL is written in order, so a later commit on the same server that waits for its flush makes
+ * the deferred batch durable too. `flushed` (the default) waits for the flush.
+ */
+export type SqlAppendOptions = AppendOptions;
 
 /**
  * Attempts of one batch when PostgreSQL rejects it for a reason that a fresh attempt resolves: a

@@ -115,8 +115,9 @@ export class TargetsController {
   }
 
   /**
-   * Erases the target's number and layout values from the read models; its attempts stay in the
-   * history and statistics. 409 while an attempt is in progress.
+   * Erases the target's number and layout values from the read models and, by deleting its key,
+   * from its events; its attempts stay in the history and statistics. 409 while an attempt is in
+   * progress.
    */
   @Delete(':targetId')
   @HttpCode(204)
