@@ -8,6 +8,7 @@ import {
   TargetCounts,
   toTargetCounts,
 } from '../campaigns/target-counts';
+import { CountCache } from '../shared/count-cache';
 import { Page, PageRequest, resolvePage } from '../shared/paging';
 import { DEFAULT_READ_MODEL_SCHEMA, quoteSchemaName, ReadModelOptions } from '../shared/schema-name';
 import { toIsoString } from '../shared/sql-values';
@@ -221,6 +222,8 @@ type AttemptRowOut = {
 const MAX_SQL_INTEGER = 2_147_483_647;
 
 export class TargetQueries {
+  /** Totals of large send histories, reused for about a second (see CountCache). */
+  private readonly sendCounts = new CountCache();
   private readonly targets: string;
   private readonly attempts: string;
   private readonly campaigns: string;
@@ -454,7 +457,10 @@ export class TargetQueries {
     };
   }
 
-  /** Lists the campaign's attempts, newest first (by start time, then attempt id). */
+  /**
+   * Lists the campaign's attempts, newest first (by start time, then attempt id). A total of
+   * 10,000 or more may be up to a few seconds old, because counting it costs the whole range.
+   */
   async listSends(campaignId: string, request: SendHistoryRequest = {}): Promise<Page<SendHistoryItem>> {
     const { page, pageSize, offset } = resolvePage(request);
     const where = new WhereClause().addBound('campaign_id = $?', campaignId);
@@ -475,10 +481,11 @@ export class TargetQueries {
        LIMIT ${where.extraPlaceholder(1)} OFFSET ${where.extraPlaceholder(2)}`,
       where.params(pageSize, offset),
     );
-    const count = await this.db.query<{ total: number }>(
-      `SELECT count(*)::integer AS total FROM ${this.attempts} ${where.toSql()}`,
-      where.params(),
-    );
+    const countSql = `SELECT count(*)::integer AS total FROM ${this.attempts} ${where.toSql()}`;
+    const total = await this.sendCounts.get(`${countSql}\n${JSON.stringify(where.params())}`, async () => {
+      const count = await this.db.query<{ total: number }>(countSql, where.params());
+      return count.rows[0].total;
+    });
     const items = rows.map((row) => ({
       attemptId: row.attempt_id,
       targetId: row.target_id,
@@ -488,7 +495,7 @@ export class TargetQueries {
       endDate: toIsoString(row.ended_at),
       sessionId: row.session_id,
     }));
-    return { items, total: count.rows[0].total, page, pageSize };
+    return { items, total, page, pageSize };
   }
 
   /**
