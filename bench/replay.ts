@@ -9,6 +9,7 @@ import {
   JsonObject,
   NewEvent,
   ProjectionRunner,
+  SqlSubjectKeyStore,
   StreamAppend,
 } from '@sms/event-store';
 import { protectPersonalData } from '@sms/application';
@@ -48,7 +49,8 @@ async function main(): Promise<void> {
         : await createEmbeddedEventStore({ client: db, schema: 'event_store' });
     // As in the service: personal fields are sealed on append and opened on every read.
     const secrets = { jwtSecret: randomBytes(32).toString('hex'), numberHashKey: randomBytes(32).toString('hex') };
-    const { eventStore: store } = await protectPersonalData(raw, db, secrets, { schema: 'event_store', eventsOnSameServer: true });
+    const keyStore = new SqlSubjectKeyStore(db, { schema: 'event_store', eventsOnSameServer: true });
+    const { eventStore: store } = await protectPersonalData(raw, keyStore, secrets);
     const { events, last } = await appendCampaign(store, args.targets);
     await bringLiveUpToDate(store, db, last);
 

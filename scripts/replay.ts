@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { EVENT_SCHEMA, loadConfig, loadSecrets, protectPersonalData, READ_SCHEMA } from '@sms/application';
-import { createEmbeddedEventStore, createPostgresEventStore, EventStore, ProjectionRunner } from '@sms/event-store';
+import { createEmbeddedEventStore, createPostgresEventStore, EventStore, ProjectionRunner, SqlSubjectKeyStore } from '@sms/event-store';
 import { PgliteClient, PostgresClient, SqlClient } from '@sms/platform';
 import { createSqlProjections, isIdentical, ReadModelReplay, TableComparison, verifyReplay } from '@sms/read-models';
 
@@ -35,10 +35,8 @@ async function main(): Promise<number> {
       ? await createEmbeddedEventStore({ client: db, schema: EVENT_SCHEMA })
       : await createPostgresEventStore({ client: db, schema: EVENT_SCHEMA });
   // The read models hold personal fields in clear, so the replay reads them as the service does.
-  const { eventStore: store } = await protectPersonalData(rawStore, db, await loadSecrets(config), {
-    schema: EVENT_SCHEMA,
-    eventsOnSameServer: true,
-  });
+  const keyStore = new SqlSubjectKeyStore(db, { schema: EVENT_SCHEMA, eventsOnSameServer: true });
+  const { eventStore: store } = await protectPersonalData(rawStore, keyStore, await loadSecrets(config));
   const schema = `${READ_SCHEMA}_replay_${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}`;
   const replay = new ReadModelReplay(store, db, schema, args.batchSize);
   try {

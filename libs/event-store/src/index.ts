@@ -22,4 +22,5 @@ export { SubjectKeys, DEFAULT_KEY_CACHE_SIZE, DEFAULT_KEY_CACHE_TTL_MS } from '.
 export type { SubjectKeysOptions } from './crypto/subject-keys';
 export type { SubjectKeyStore, StoredSubjectKey, NewSubjectKey } from './crypto/subject-key-store.port';
 export { SqlSubjectKeyStore } from './crypto/sql-subject-key-store';
+export { MongoSubjectKeyStore } from './crypto/mongo-subject-key-store';
 export type { SqlSubjectKeyStoreOptions } from './crypto/sql-subject-key-store';

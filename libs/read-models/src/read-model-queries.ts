@@ -9,6 +9,7 @@ import { CalendarQueries } from './calendars/calendars.queries';
 import { ProfileQueries } from './profiles/profiles.queries';
 import { OptOutQueries } from './opt-outs/opt-outs.queries';
 import { ReplyOriginQueries } from './opt-outs/reply-origins.queries';
+import { ReporterQueries } from './reporter/reporter.queries';
 import { createSqlProjections } from './projections';
 import { ReadModelQueryPort, ReadModelStore } from './read-model-store.port';
 import { DEFAULT_READ_MODEL_SCHEMA, quoteSchemaName, ReadModelOptions } from './shared/schema-name';
@@ -24,6 +25,7 @@ export class ReadModelQueries implements ReadModelQueryPort {
   readonly imports: ImportQueries;
   readonly optOuts: OptOutQueries;
   readonly replyOrigins: ReplyOriginQueries;
+  readonly reporter: ReporterQueries;
 
   constructor(db: SqlExecutor, options: ReadModelOptions = {}) {
     this.campaigns = new CampaignQueries(db, options);
@@ -35,6 +37,7 @@ export class ReadModelQueries implements ReadModelQueryPort {
     this.imports = new ImportQueries(db, options);
     this.optOuts = new OptOutQueries(db, options);
     this.replyOrigins = new ReplyOriginQueries(db, options);
+    this.reporter = new ReporterQueries(db, options);
   }
 }
 

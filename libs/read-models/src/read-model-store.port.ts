@@ -5,6 +5,7 @@ import type { ImportQueries } from './imports/imports.queries';
 import type { OptOutQueries } from './opt-outs/opt-outs.queries';
 import type { ReplyOriginQueries } from './opt-outs/reply-origins.queries';
 import type { ProfileQueries } from './profiles/profiles.queries';
+import type { ReporterQueries } from './reporter/reporter.queries';
 import type { SenderQueries } from './senders/senders.queries';
 import type { TargetQueries } from './targets/targets.queries';
 import type { TemplateQueries } from './templates/templates.queries';
@@ -23,6 +24,8 @@ export type ProfileQueryPort = Pick<ProfileQueries, keyof ProfileQueries>;
 export type ImportQueryPort = Pick<ImportQueries, keyof ImportQueries>;
 export type OptOutQueryPort = Pick<OptOutQueries, keyof OptOutQueries>;
 export type ReplyOriginQueryPort = Pick<ReplyOriginQueries, keyof ReplyOriginQueries>;
+/** The Reporter data source over the attempts of the targets view. */
+export type ReporterQueryPort = Pick<ReporterQueries, keyof ReporterQueries>;
 
 export interface ReadModelQueryPort {
   readonly campaigns: CampaignQueryPort;
@@ -34,6 +37,7 @@ export interface ReadModelQueryPort {
   readonly imports: ImportQueryPort;
   readonly optOuts: OptOutQueryPort;
   readonly replyOrigins: ReplyOriginQueryPort;
+  readonly reporter: ReporterQueryPort;
 }
 
 /** A database that holds the read models: its queries, its set-up and its projection checkpoints. */
@@ -48,17 +52,4 @@ export interface ReadModelStore {
   /** Resolves once the database answers; rejects with its error otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
-}
-
-/** Raised by a query of a view that this store does not hold yet. */
-export class ReadModelNotBuiltError extends Error {
-  readonly code = 'READ_MODEL.NOT_BUILT';
-
-  constructor(
-    readonly store: string,
-    readonly view: string,
-  ) {
-    super(`the ${view} read model is not built on ${store} yet: run with READ_STORE=postgres or embedded to use it`);
-    this.name = 'ReadModelNotBuiltError';
-  }
 }

@@ -1,13 +1,21 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { connectKurrentDbEventStore, createEmbeddedEventStore, createPostgresEventStore, EventStore, SubjectKeys } from '@sms/event-store';
+import {
+  connectKurrentDbEventStore,
+  createEmbeddedEventStore,
+  createPostgresEventStore,
+  EventStore,
+  MongoSubjectKeyStore,
+  SqlSubjectKeyStore,
+  SubjectKeys,
+} from '@sms/event-store';
 import { CommandTransport, connectJetStreamTransport, InProcessTransport } from '@sms/messaging';
 import { PgliteClient, PostgresClient, SqlClient } from '@sms/platform';
-import { connectMongoReadModelStore, ReadModelStore, SqlReadModelStore } from '@sms/read-models';
+import { connectMongoReadModelStore, MongoReadModelStore, ReadModelStore, SqlReadModelStore } from '@sms/read-models';
 import { HttpProviderGateway, SmppGateway, SmscSimulator, SmsGateway } from '@sms/sms-gateway';
 import { AppConfig } from '../config/app-config';
 import { AppLogger } from '../logging/logger';
-import { NumberKeyedReadModelStore, protectPersonalData } from './personal-data';
+import { NumberKeyedReadModelStore, optOutNumberKey, protectPersonalData } from './personal-data';
 import { loadSecrets, Secrets } from './secrets';
 
 /** Everything a process talks to, built from the configuration. */
@@ -19,8 +27,9 @@ export interface Infrastructure {
   /** The keys of personal data: deleting a subject's key erases its personal fields from every event. */
   readonly subjectKeys: SubjectKeys;
   /**
-   * SQL database of the read models; on SQL profiles the same database as the events. Undefined
-   * when READ_STORE is mongodb, so only code that goes through `readStore` runs there.
+   * SQL database of the read models; on SQL profiles the same database as the events. With
+   * READ_STORE=mongodb the read models are in MongoDB, and this database keeps only what needs
+   * SQL: the throughput slots and the attempt feed's checkpoint.
    */
   readonly readDb: SqlClient | undefined;
   /** The read models behind their port, on SQL or MongoDB. */
@@ -106,7 +115,7 @@ const STORE_CONNECT_TIMEOUT_MS = 5_000;
  * named, credentials masked, after closing what did open.
  */
 async function openStores(config: AppConfig, secrets: Secrets, logger: AppLogger): Promise<OpenStores> {
-  // The subject keys of personal data live in PostgreSQL whatever the stores, when a URL is given.
+  // With both stores off SQL, DATABASE_URL still opens PostgreSQL for the throughput slots and subject keys.
   const needsSql = config.EVENT_STORE !== 'kurrentdb' || config.READ_STORE !== 'mongodb' || config.DATABASE_URL !== undefined;
   const database = needsSql ? await openDatabase(config) : undefined;
   if (database !== undefined) {
@@ -116,7 +125,12 @@ async function openStores(config: AppConfig, secrets: Secrets, logger: AppLogger
   const [eventStore, mongoStore] = await Promise.allSettled([
     openEventStore(config, database, logger),
     config.READ_STORE === 'mongodb'
-      ? connectMongoReadModelStore({ url: config.MONGODB_URL ?? '', connectTimeoutMs: STORE_CONNECT_TIMEOUT_MS, logger })
+      ? connectMongoReadModelStore({
+          url: config.MONGODB_URL ?? '',
+          connectTimeoutMs: STORE_CONNECT_TIMEOUT_MS,
+          numberKey: optOutNumberKey(secrets.numberHashKey),
+          logger,
+        })
       : Promise.resolve(undefined),
   ]);
   if (eventStore.status === 'rejected' || mongoStore.status === 'rejected') {
@@ -135,15 +149,12 @@ async function openStores(config: AppConfig, secrets: Secrets, logger: AppLogger
     closers.push(() => database.close());
   }
   try {
-    if (database === undefined) {
-      throw new Error(
-        'EVENT_STORE=kurrentdb with READ_STORE=mongodb needs DATABASE_URL too: the keys that encrypt personal data are kept in PostgreSQL',
-      );
-    }
-    const personalData = await protectPersonalData(eventStore.value, database, secrets, {
-      schema: EVENT_SCHEMA,
-      eventsOnSameServer: config.EVENT_STORE !== 'kurrentdb',
-    });
+    // The subject keys go to the SQL database when there is one, else to the read models' MongoDB.
+    const keyStore =
+      database !== undefined
+        ? new SqlSubjectKeyStore(database, { schema: EVENT_SCHEMA, eventsOnSameServer: config.EVENT_STORE !== 'kurrentdb' })
+        : new MongoSubjectKeyStore(requireMongo(mongoStore.value).db);
+    const personalData = await protectPersonalData(eventStore.value, keyStore, secrets);
     return { eventStore: personalData.eventStore, subjectKeys: personalData.subjectKeys, readStore, database, closers };
   } catch (error) {
     for (const close of closers) {
@@ -176,6 +187,13 @@ async function openEventStore(config: AppConfig, database: SqlClient | undefined
     case 'postgres':
       return createPostgresEventStore({ client: requireDatabase(database), schema: EVENT_SCHEMA });
   }
+}
+
+function requireMongo(store: MongoReadModelStore | undefined): MongoReadModelStore {
+  if (store === undefined) {
+    throw new Error('Internal error: no SQL database was opened and READ_STORE is not mongodb');
+  }
+  return store;
 }
 
 function requireDatabase(database: SqlClient | undefined): SqlClient {

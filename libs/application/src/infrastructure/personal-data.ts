@@ -8,8 +8,8 @@ import {
   NumberHasher,
   PersonalDataEventStore,
   PersonalDataPolicy,
-  SqlSubjectKeyStore,
   SubjectKeys,
+  SubjectKeyStore,
 } from '@sms/event-store';
 import { SqlClient } from '@sms/platform';
 import { OptOutQueries, ReadModelQueryPort, ReadModelStore } from '@sms/read-models';
@@ -38,17 +38,11 @@ export interface PersonalData {
 }
 
 /**
- * Wraps the event store so that personal fields are encrypted, with the subject keys in the
- * `event_store` schema of the SQL database. The keys that wrap the data keys and hash the numbers
- * are derived from NUMBER_HASH_KEY, each for its own purpose.
+ * Wraps the event store so that personal fields are encrypted, with the subject keys in
+ * `keyStore`. The keys that wrap the data keys and hash the numbers are derived from
+ * NUMBER_HASH_KEY, each for its own purpose.
  */
-export async function protectPersonalData(
-  eventStore: EventStore,
-  database: SqlClient,
-  secrets: Secrets,
-  options: { readonly schema: string; readonly eventsOnSameServer: boolean },
-): Promise<PersonalData> {
-  const keyStore = new SqlSubjectKeyStore(database, options);
+export async function protectPersonalData(eventStore: EventStore, keyStore: SubjectKeyStore, secrets: Secrets): Promise<PersonalData> {
   await keyStore.ensureSchema();
   const subjectKeys = new SubjectKeys(keyStore, {
     wrappingKey: deriveKey(secrets.numberHashKey, 'subject-key-wrapping'),

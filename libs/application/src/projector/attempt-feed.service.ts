@@ -20,13 +20,17 @@ export class AttemptFeedService implements OnApplicationBootstrap, OnApplication
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(READ_DB) private readonly readDb: SqlClient,
+    @Inject(READ_DB) private readonly readDb: SqlClient | undefined,
     @Inject(LOGGER) private readonly logger: AppLogger,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.config.REPORTER_FEED !== 'nats') {
       return;
+    }
+    // The feed keeps its checkpoint in the SQL database, whatever READ_STORE is.
+    if (this.readDb === undefined) {
+      throw new Error('REPORTER_FEED=nats keeps its checkpoint in PostgreSQL: set DATABASE_URL');
     }
     this.sink = await JetStreamAttemptSink.connect({
       url: this.config.NATS_URL,

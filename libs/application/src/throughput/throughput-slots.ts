@@ -1,8 +1,9 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { SqlClient } from '@sms/platform';
-import { quoteSchemaName } from '@sms/read-models';
+import { MongoReadModelStore, quoteSchemaName, ReadModelStore } from '@sms/read-models';
+import type { Collection, Db, MongoClient } from 'mongodb';
 import { READ_SCHEMA } from '../infrastructure/infrastructure';
-import { READ_DB } from '../infrastructure/tokens';
+import { READ_DB, READ_STORE } from '../infrastructure/tokens';
 
 /**
  * How far ahead slots are booked. The scheduler claims only targets that can be sent within it,
@@ -27,16 +28,22 @@ export type BookedSlots = readonly number[];
  * window of one second or more holds at most perSecond slots plus one.
  *
  * Slot times come from the database clock and are turned into local time with the clock offset
- * read in the same statement, so processes whose clocks differ still share one timetable.
+ * read in the same statement, so processes whose clocks differ still share one timetable. Without
+ * an SQL database (KurrentDB with MongoDB and no DATABASE_URL), the read models' MongoDB keeps the
+ * timetable instead (see MongoSlotBook).
  */
 @Injectable()
 export class ThroughputSlots implements OnModuleInit {
   private readonly table = `${quoteSchemaName(READ_SCHEMA)}.throughput_slots`;
+  private readonly mongo: MongoSlotBook | undefined;
 
-  /** Next free slot per limit, in local epoch milliseconds, when there is no SQL database to share them. */
-  private readonly local = new Map<string, number>();
-
-  constructor(@Inject(READ_DB) private readonly db: SqlClient | undefined) {}
+  constructor(
+    @Inject(READ_DB) private readonly db: SqlClient | undefined,
+    @Inject(READ_STORE) readStore: ReadModelStore,
+  ) {
+    this.mongo =
+      db === undefined && readStore instanceof MongoReadModelStore ? new MongoSlotBook(readStore.client, readStore.db) : undefined;
+  }
 
   async onModuleInit(): Promise<void> {
     if (this.db === undefined) {
@@ -58,13 +65,10 @@ export class ThroughputSlots implements OnModuleInit {
     }
     const keys = [...new Set(limits.map((limit) => limit.key))].sort();
     if (this.db === undefined) {
-      // NOTE: without an SQL database (READ_STORE=mongodb) the slots are kept per process, so the
-      // caps hold exactly only with one scheduler and one sender process.
-      const nowMs = Date.now();
-      const next = new Map(keys.map((key) => [key, Math.max(this.local.get(key) ?? 0, nowMs)]));
-      const slots = timetable(limits, next, wanted, nowMs + horizonMs);
-      next.forEach((value, key) => this.local.set(key, value));
-      return slots;
+      if (this.mongo === undefined) {
+        throw new Error('Internal error: send slots need an SQL database or the MongoDB read models');
+      }
+      return this.mongo.book(keys, limits, wanted, horizonMs);
     }
     return this.db.transaction(async (tx) => {
       await tx.query(`INSERT INTO ${this.table} (key, next_at) SELECT unnest($1::text[]), 0 ON CONFLICT (key) DO NOTHING`, [keys]);
@@ -88,6 +92,59 @@ export class ThroughputSlots implements OnModuleInit {
       const offset = Date.now() - nowMs;
       return slots.map((slot) => slot + offset);
     });
+  }
+}
+
+/** A limit's next free slot as MongoDB keeps it, in epoch milliseconds. */
+interface SlotDocument {
+  _id: string;
+  nextAt: number;
+}
+
+/**
+ * The timetable of send slots in a MongoDB collection, booked in a transaction. Each booking first
+ * bumps a counter on every limit's document, in key order: a concurrent booking under the same
+ * limit then meets a write conflict, and `withTransaction` runs it again on the new values.
+ *
+ * NOTE: slot times come from each process's own clock here, unlike the SQL timetable, which reads
+ * the database's; processes whose clocks differ by d ms may space their sends d ms too closely.
+ */
+class MongoSlotBook {
+  private readonly slots: Collection<SlotDocument & { bookings?: number }>;
+
+  constructor(
+    private readonly client: MongoClient,
+    db: Db,
+  ) {
+    this.slots = db.collection('throughput_slots');
+  }
+
+  async book(keys: readonly string[], limits: readonly ThroughputLimit[], wanted: number, horizonMs: number): Promise<BookedSlots> {
+    const session = this.client.startSession();
+    try {
+      return await session.withTransaction(async () => {
+        const next = new Map<string, number>();
+        const nowMs = Date.now();
+        for (const key of keys) {
+          const stored = await this.slots.findOneAndUpdate(
+            { _id: key },
+            { $inc: { bookings: 1 }, $setOnInsert: { nextAt: 0 } },
+            { upsert: true, returnDocument: 'after', session },
+          );
+          next.set(key, Math.max(stored?.nextAt ?? 0, nowMs));
+        }
+        const slots = timetable(limits, next, wanted, nowMs + horizonMs);
+        if (slots.length > 0) {
+          await this.slots.bulkWrite(
+            keys.map((key) => ({ updateOne: { filter: { _id: key }, update: { $set: { nextAt: next.get(key) ?? nowMs } } } })),
+            { session },
+          );
+        }
+        return slots;
+      });
+    } finally {
+      await session.endSession();
+    }
   }
 }
 

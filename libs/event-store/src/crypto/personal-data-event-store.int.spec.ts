@@ -53,6 +53,10 @@ class CountingKeyStore implements SubjectKeyStore {
 
   constructor(private readonly inner: SubjectKeyStore) {}
 
+  ensureSchema(): Promise<void> {
+    return this.inner.ensureSchema();
+  }
+
   createKeys(keys: readonly NewSubjectKey[]): Promise<StoredSubjectKey[]> {
     this.calls.createKeys += 1;
     return this.inner.createKeys(keys);

@@ -19,6 +19,9 @@ export interface NewSubjectKey extends StoredSubjectKey {
 }
 
 export interface SubjectKeyStore {
+  /** Creates the table or collection and its index when missing; safe to run at every start. */
+  ensureSchema(): Promise<void>;
+
   /**
    * Stores each key whose subject has none yet and returns the key that each given subject holds
    * after the call: the new one, or the one stored before, possibly by a concurrent caller.

@@ -1,15 +1,15 @@
 import { assertNever, CampaignEvent, CampaignSettings, idFromStreamName, STREAM_PREFIXES } from '@sms/domain';
 import type { RecordedEvent } from '@sms/event-store';
-import { ClientSession, Db, Filter, MongoServerError } from 'mongodb';
+import type { ClientSession, Db, Filter } from 'mongodb';
 import type { ActiveCampaign, CampaignDetails, CampaignListRequest, CampaignSummary } from '../campaigns/campaigns.queries';
 import { EMPTY_TARGET_COUNTS, TargetCounts } from '../campaigns/target-counts';
 import type { CampaignQueryPort } from '../read-model-store.port';
-import { ReadModelNotBuiltError } from '../read-model-store.port';
 import { Page, resolvePage } from '../shared/paging';
 import { asDomainEvent } from '../shared/recorded-domain-event';
 import { foldForSearch } from '../shared/search-text';
-import { CampaignDocument, COLLECTIONS, escapeRegExp, toIso } from './mongo-documents';
+import { CampaignDocument, COLLECTIONS, escapeRegExp, ProfileDocument, toIso } from './mongo-documents';
 import { MongoProjection } from './mongo-projection';
+import { writeIfNewer } from './mongo-writes';
 
 const CAMPAIGN_EVENT_TYPES: ReadonlySet<string> = new Set<CampaignEvent['type']>([
   'CampaignCreated',
@@ -21,9 +21,6 @@ const CAMPAIGN_EVENT_TYPES: ReadonlySet<string> = new Set<CampaignEvent['type']>
   'CampaignEmptied',
 ]);
 
-/** MongoDB's duplicate key error: an upsert met a document whose revision is already newer. */
-const DUPLICATE_KEY = 11000;
-
 /**
  * The settings, status and session fields of the campaigns collection. Each write filters on a
  * stored revision below the event's, so a replayed event matches nothing.
@@ -31,6 +28,31 @@ const DUPLICATE_KEY = 11000;
 export class MongoCampaignsProjection implements MongoProjection {
   readonly name = 'campaigns';
   readonly filter = { streamPrefixes: [STREAM_PREFIXES.campaign] };
+
+  /** Removes the settings so that a replay writes them again. The counts, which the targets projection owns, stay. */
+  async reset(db: Db): Promise<void> {
+    await db.collection<CampaignDocument>(COLLECTIONS.campaigns).updateMany(
+      {},
+      {
+        $set: { revision: null },
+        $unset: {
+          name: '',
+          reference: '',
+          alias: '',
+          status: '',
+          sessionId: '',
+          settings: '',
+          endDate: '',
+          tags: '',
+          searchText: '',
+          createdAt: '',
+          profileIds: '',
+          layouts: '',
+          copiedFrom: '',
+        },
+      },
+    );
+  }
 
   async project(events: readonly RecordedEvent[], db: Db, session: ClientSession): Promise<void> {
     const campaigns = db.collection<CampaignDocument>(COLLECTIONS.campaigns);
@@ -47,23 +69,24 @@ export class MongoCampaignsProjection implements MongoProjection {
         case 'CampaignCreated': {
           const { id: _id, copiedFrom, ...settings } = event.data;
           void _id;
-          await upsertNewer(() =>
-            campaigns.updateOne(
-              { _id: id, $or: [{ revision: null }, { revision: { $lt: revision } }] },
-              {
-                $set: {
-                  revision,
-                  ...settingsFields(settings),
-                  status: 'OFF',
-                  sessionId: null,
-                  createdAt: new Date(event.metadata.decidedAt),
-                  copiedFrom: copiedFrom ?? null,
-                  profileIds: [],
-                  layouts: [],
-                },
+          // The targets projection may have created the document first, with its counts only.
+          await writeIfNewer<CampaignDocument>(
+            db,
+            COLLECTIONS.campaigns,
+            id,
+            revision,
+            {
+              set: {
+                ...settingsFields(settings),
+                status: 'OFF',
+                sessionId: null,
+                createdAt: new Date(event.metadata.decidedAt),
+                copiedFrom: copiedFrom ?? null,
+                profileIds: [],
+                layouts: [],
               },
-              { upsert: true, session },
-            ),
+            },
+            session,
           );
           break;
         }
@@ -102,17 +125,6 @@ function settingsFields(settings: CampaignSettings): Partial<CampaignDocument> {
     tags: settings.tags,
     searchText: foldForSearch([settings.name, settings.reference, settings.alias ?? ''].join('\n')),
   };
-}
-
-/** Runs an upsert whose filter skips newer documents; the insert it then attempts fails on the key, which means "already applied". */
-async function upsertNewer(upsert: () => Promise<unknown>): Promise<void> {
-  try {
-    await upsert();
-  } catch (error) {
-    if (!(error instanceof MongoServerError && error.code === DUPLICATE_KEY)) {
-      throw error;
-    }
-  }
 }
 
 /** The campaign queries over MongoDB, with the results and order of the SQL ones. */
@@ -163,12 +175,25 @@ export class MongoCampaignQueries implements CampaignQueryPort {
     return { items: documents.map(toSummary), total, page, pageSize };
   }
 
-  /** NOTE: needs the profiles view, which the MongoDB store does not hold yet. */
+  /**
+   * Lists, for the Banner, the campaigns assigned to one of `profileIds` whose profile allows
+   * "manage campaign", ordered by name, then id.
+   */
   async listBannerCampaigns(profileIds: readonly string[]): Promise<CampaignSummary[]> {
     if (profileIds.length === 0) {
       return [];
     }
-    throw new ReadModelNotBuiltError('MongoDB', 'profiles');
+    const managing = await this.db
+      .collection<ProfileDocument>(COLLECTIONS.profiles)
+      .distinct('_id', { _id: { $in: [...profileIds] }, manageCampaign: true });
+    if (managing.length === 0) {
+      return [];
+    }
+    const documents = await this.campaigns
+      .find({ revision: { $ne: null }, profileIds: { $in: managing } })
+      .sort({ name: 1, _id: 1 })
+      .toArray();
+    return documents.map(toSummary);
   }
 
   async listActiveCampaigns(): Promise<ActiveCampaign[]> {

@@ -1,7 +1,13 @@
 import type {
   AttemptError,
+  CalendarRules,
   CampaignSettings,
   CampaignStatus,
+  ImportRowError,
+  ImportSource,
+  ImportStatus,
+  OptOutSource,
+  SenderIdKind,
   SmsEncoding,
   TargetLayout,
   TargetLayoutValues,
@@ -15,6 +21,12 @@ export const COLLECTIONS = {
   campaigns: 'campaigns',
   targets: 'targets',
   attempts: 'attempts',
+  senders: 'senders',
+  templates: 'templates',
+  calendars: 'calendars',
+  profiles: 'profiles',
+  imports: 'imports',
+  optOuts: 'opt_outs',
   checkpoints: 'projection_checkpoints',
 } as const;
 
@@ -76,6 +88,83 @@ export interface AttemptDocument {
   error: AttemptError | null;
   encoding: SmsEncoding | null;
   segments: number | null;
+}
+
+/** A document of a view with one document per stream, keyed by the stream's id. */
+export interface RevisionedDocument {
+  _id: string;
+  /** Revision of the last event applied; null only on a campaign whose CampaignCreated is not applied yet. */
+  revision: number | null;
+}
+
+export interface SenderDocument {
+  _id: string;
+  revision: number;
+  name: string;
+  senderId: string;
+  kind: SenderIdKind;
+  throughputPerSecond: number | null;
+  registeredAt: Date;
+}
+
+export interface TemplateDocument {
+  _id: string;
+  revision: number;
+  name: string;
+  body: string;
+  language: string | null;
+  placeholders: string[];
+  encoding: SmsEncoding;
+  characters: number;
+  segments: number;
+  createdAt: Date;
+}
+
+export interface CalendarDocument {
+  _id: string;
+  revision: number;
+  name: string;
+  rules: CalendarRules;
+  createdAt: Date;
+}
+
+export interface ProfileDocument {
+  _id: string;
+  revision: number;
+  name: string;
+  manageCampaign: boolean;
+}
+
+export interface ImportDocument {
+  _id: string;
+  revision: number;
+  campaignId: string;
+  source: ImportSource;
+  status: ImportStatus;
+  processed: number;
+  imported: number;
+  duplicates: number;
+  rejected: number;
+  /** The first rejected rows, in file order, up to MAX_IMPORT_ERRORS. */
+  errors: ImportRowError[];
+  /** Rejected rows reported so far, kept or not: more than MAX_IMPORT_ERRORS means `errors` is truncated. */
+  errorsReported: number;
+  reason: string | null;
+  startedAt: Date;
+  endedAt: Date | null;
+}
+
+/** A number that was ever on the do-not-contact list, keyed by the keyed hash that names its stream. */
+export interface OptOutDocument {
+  _id: string;
+  revision: number;
+  /** E.164, or ERASED once the number's personal data was erased. */
+  phoneNumber: string;
+  optedOut: boolean;
+  since: Date | null;
+  source: OptOutSource | null;
+  keyword: string | null;
+  campaignId: string | null;
 }
 
 export interface CheckpointDocument {

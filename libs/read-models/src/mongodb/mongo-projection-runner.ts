@@ -3,6 +3,8 @@ import {
   EventStore,
   EventSubscription,
   GlobalPosition,
+  ProjectionNotFoundError,
+  ProjectionStatus,
   RecordedEvent,
   silentLogger,
   START_POSITION,
@@ -34,25 +36,70 @@ const MAX_RETRY_DELAY_MS = 30_000;
  */
 export class MongoProjectionRunner {
   private readonly workers: MongoProjectionWorker[];
+  private readonly logger: StructuredLogger;
+  private started = false;
 
   constructor(
     private readonly store: EventStore,
     client: MongoClient,
-    db: Db,
+    private readonly db: Db,
     projections: readonly MongoProjection[],
     options: MongoProjectionRunnerOptions & { readonly transactions: boolean },
   ) {
+    this.logger = options.logger ?? silentLogger;
     this.workers = projections.map((projection) => new MongoProjectionWorker(projection, store, client, db, options));
   }
 
-  start(): void {
+  /** Runs every projection from its checkpoint. The indexes are the store's: run `MongoReadModelStore.setUp` first. */
+  async start(): Promise<void> {
+    this.started = true;
     for (const worker of this.workers) {
       worker.start();
     }
   }
 
   async stop(): Promise<void> {
+    this.started = false;
     await Promise.all(this.workers.map((worker) => worker.stop()));
+  }
+
+  /**
+   * Deletes the projection's checkpoint, empties its documents, then runs it from the first event
+   * if the runner is started. Resolves before the projection has caught up: use `waitFor` for that.
+   *
+   * NOTE: the reset is not one transaction, because emptying a large view would exceed what one
+   * MongoDB transaction may write. A rebuild stopped part way leaves the view partly emptied
+   * behind a deleted checkpoint, and is right again only once a rebuild runs to its end. As with
+   * the SQL runner, stop the projection in every other process first.
+   */
+  async rebuild(projectionName: string): Promise<void> {
+    const worker = this.workers.find((candidate) => candidate.projection.name === projectionName);
+    if (worker === undefined) {
+      throw new ProjectionNotFoundError(
+        projectionName,
+        this.workers.map((candidate) => candidate.projection.name),
+      );
+    }
+    await worker.stop();
+
+    await this.db.collection<CheckpointDocument>(COLLECTIONS.checkpoints).deleteOne({ _id: projectionName });
+    await worker.projection.reset(this.db);
+    worker.position = START_POSITION;
+    this.logger.info({ projection: projectionName }, 'projection reset, rebuilding from the first event');
+
+    if (this.started) {
+      worker.start();
+    }
+  }
+
+  status(): ProjectionStatus[] {
+    return this.workers.map((worker) => ({
+      name: worker.projection.name,
+      running: worker.isRunning,
+      position: worker.position,
+      consecutiveFailures: worker.consecutiveFailures,
+      lastError: worker.lastError === undefined ? undefined : String(worker.lastError),
+    }));
   }
 
   /** Resolves once every projection has applied `position`, or has no event to apply up to it. */
@@ -83,6 +130,9 @@ export class MongoProjectionRunner {
 
 class MongoProjectionWorker {
   position: GlobalPosition = START_POSITION;
+  /** Failed attempts since the last batch that succeeded. */
+  consecutiveFailures = 0;
+  lastError: unknown;
   private stopping = false;
   private running: Promise<void> | undefined;
   private subscription: EventSubscription | undefined;
@@ -96,6 +146,10 @@ class MongoProjectionWorker {
     private readonly options: MongoProjectionRunnerOptions & { readonly transactions: boolean },
   ) {
     this.logger = options.logger ?? silentLogger;
+  }
+
+  get isRunning(): boolean {
+    return this.running !== undefined;
   }
 
   start(): void {
@@ -112,17 +166,20 @@ class MongoProjectionWorker {
   private async run(): Promise<void> {
     const projection = this.projection.name;
     this.logger.info({ projection }, 'projection started');
-    for (let failures = 0; !this.stopping;) {
+    while (!this.stopping) {
       try {
         await this.follow();
-        failures = 0;
       } catch (error) {
         if (this.stopping) {
           break;
         }
-        failures += 1;
-        const retryInMs = backoff(this.options.retryInitialDelayMs ?? 100, failures);
-        this.logger.error({ projection, position: this.position, attempt: failures, retryInMs, err: error }, 'projection failed, retrying');
+        this.consecutiveFailures += 1;
+        this.lastError = error;
+        const retryInMs = backoff(this.options.retryInitialDelayMs ?? 100, this.consecutiveFailures);
+        this.logger.error(
+          { projection, position: this.position, attempt: this.consecutiveFailures, retryInMs, err: error },
+          'projection failed, retrying',
+        );
         await delay(retryInMs);
       }
     }
@@ -139,6 +196,8 @@ class MongoProjectionWorker {
     try {
       for await (const batch of subscription) {
         this.position = await this.apply(batch);
+        this.consecutiveFailures = 0;
+        this.lastError = undefined;
         if (this.stopping) {
           break;
         }

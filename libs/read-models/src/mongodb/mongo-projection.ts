@@ -11,4 +11,6 @@ export interface MongoProjection {
   readonly filter?: EventFilter;
   /** Applies a batch, oldest first. An event at or below the revision stored for its stream changes nothing. */
   project(events: readonly RecordedEvent[], db: Db, session: ClientSession): Promise<void>;
+  /** Empties the projection's documents or fields, so that a replay from the first event writes them again. */
+  reset(db: Db): Promise<void>;
 }

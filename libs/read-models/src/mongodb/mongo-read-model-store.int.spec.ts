@@ -2,12 +2,14 @@ import { existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { streams } from '@sms/domain';
+import { createEmbeddedEventStore } from '@sms/event-store';
 import { MongoDBContainer, StartedMongoDBContainer } from '@testcontainers/mongodb';
+import { senderRegistered } from '../contract/contract-events';
 import { describeReadModelStoreContract } from '../contract/read-model-store.contract';
-import { MongoCampaignsProjection } from './mongo-campaigns';
 import { MongoUnreachableError } from './mongo-connection';
-import { connectMongoReadModelStore } from './mongo-read-model-store';
-import { MongoTargetsProjection } from './mongo-targets.projection';
+import { MongoOptOutQueries } from './mongo-opt-outs';
+import { connectMongoReadModelStore, createMongoProjections } from './mongo-read-model-store';
 
 /** MongoDB image of the integration tests, pinned by tag; testcontainers runs it as a one-member replica set. */
 const MONGODB_TEST_IMAGE = 'mongo:8.0.4';
@@ -38,9 +40,11 @@ if (target.kind === 'skip') {
   describeReadModelStoreContract('MongoDB', async () => {
     // Each test works in a database of its own, dropped afterwards.
     const store = await connectMongoReadModelStore({ url, database: `read_models_test_${randomUUID().slice(0, 8)}` });
-    const projections = [new MongoCampaignsProjection(), new MongoTargetsProjection()];
+    const projections = createMongoProjections();
     return {
       store,
+      reporter: store.reporter,
+      optOutsByKey: (numberKey) => new MongoOptOutQueries(store.db, { numberKey }),
       project: async (events) => {
         const session = store.client.startSession();
         try {
@@ -58,6 +62,43 @@ if (target.kind === 'skip') {
         await store.close();
       },
     };
+  });
+
+  describe('MongoDB projection runner', () => {
+    it('projects from the event store and rebuilds one view', async () => {
+      const events = await createEmbeddedEventStore({ dataDir: 'memory://' });
+      const store = await connectMongoReadModelStore({ url, database: `read_models_test_${randomUUID().slice(0, 8)}` });
+      const runner = await store.createProjectionRunner(events);
+      try {
+        await store.setUp();
+        await runner.start();
+        const senderId = `s${randomUUID().slice(0, 8)}`;
+        const metadata = {
+          correlationId: randomUUID(),
+          causationId: randomUUID(),
+          actor: { id: 'service:test', role: 'service' },
+          decidedAt: '2026-12-07T08:00:00.000Z',
+        };
+        const appended = await events.appendToStream(streams.sender(senderId), [
+          { id: randomUUID(), ...senderRegistered(senderId, 'Acme'), metadata },
+        ]);
+
+        await runner.waitFor(appended.position);
+        const projected = await store.queries.senders.getSender(senderId);
+        await runner.rebuild('senders');
+        await runner.waitFor(appended.position);
+
+        expect(projected).toMatchObject({ id: senderId, name: 'Acme', revision: 0 });
+        expect(await store.queries.senders.getSender(senderId)).toEqual(projected);
+        expect(runner.status().map((status) => status.name)).toContain('senders');
+        expect(runner.status().every((status) => status.running && status.consecutiveFailures === 0)).toBe(true);
+      } finally {
+        await runner.stop();
+        await store.db.dropDatabase();
+        await store.close();
+        await events.close();
+      }
+    }, 30_000);
   });
 }
 

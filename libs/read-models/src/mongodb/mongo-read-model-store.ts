@@ -1,25 +1,40 @@
 import type { EventStore, GlobalPosition, StructuredLogger } from '@sms/event-store';
 import type { Db, MongoClient } from 'mongodb';
-import type {
-  CalendarQueryPort,
-  ImportQueryPort,
-  OptOutQueryPort,
-  ProfileQueryPort,
-  ReadModelQueryPort,
-  ReadModelStore,
-  ReplyOriginQueryPort,
-  SenderQueryPort,
-  TemplateQueryPort,
-} from '../read-model-store.port';
-import { ReadModelNotBuiltError } from '../read-model-store.port';
+import type { ReadModelQueryPort, ReadModelStore } from '../read-model-store.port';
 import { MongoCampaignQueries, MongoCampaignsProjection } from './mongo-campaigns';
 import { connectMongoClient, maskMongoUrl } from './mongo-connection';
-import { AttemptDocument, CampaignDocument, CheckpointDocument, COLLECTIONS, TargetDocument } from './mongo-documents';
+import {
+  AttemptDocument,
+  CalendarDocument,
+  CampaignDocument,
+  CheckpointDocument,
+  COLLECTIONS,
+  ImportDocument,
+  OptOutDocument,
+  ProfileDocument,
+  SenderDocument,
+  TargetDocument,
+  TemplateDocument,
+} from './mongo-documents';
+import { MongoImportQueries, MongoImportsProjection } from './mongo-imports';
+import {
+  MongoCalendarQueries,
+  MongoCalendarsProjection,
+  MongoProfileQueries,
+  MongoProfilesProjection,
+  MongoSenderQueries,
+  MongoSendersProjection,
+  MongoTemplateQueries,
+  MongoTemplatesProjection,
+} from './mongo-named-views';
+import { MongoOptOutQueries, MongoOptOutsProjection, MongoOptOutQueryOptions, MongoReplyOriginQueries } from './mongo-opt-outs';
+import { MongoProjection } from './mongo-projection';
 import { MongoProjectionRunner, MongoProjectionRunnerOptions } from './mongo-projection-runner';
+import { MongoReporterQueries } from './mongo-reporter.queries';
 import { MongoTargetQueries } from './mongo-targets.queries';
 import { MongoTargetsProjection } from './mongo-targets.projection';
 
-export interface MongoReadModelStoreOptions {
+export interface MongoReadModelStoreOptions extends MongoOptOutQueryOptions {
   /** `mongodb://` or `mongodb+srv://` URL. */
   readonly url: string;
   /** Database of the read models; the URL's database, or `sms_read_models` when it names none. */
@@ -30,31 +45,47 @@ export interface MongoReadModelStoreOptions {
 }
 
 /**
- * The read models in MongoDB: campaigns, targets, attempts and send history, with their
- * projections and checkpoints.
- *
- * NOTE: the senders, templates, calendars, profiles, imports, opt-outs and reply-origin views
- * are not built on MongoDB yet. Their queries reject with ReadModelNotBuiltError, and the
- * Banner list, which reads profiles, does too.
+ * Creates every MongoDB read model projection. Like the SQL ones they are independent, each with
+ * its own checkpoint. The campaigns and targets projections share the campaigns collection, and
+ * each writes only its own fields.
  */
+export function createMongoProjections(): MongoProjection[] {
+  return [
+    new MongoSendersProjection(),
+    new MongoTemplatesProjection(),
+    new MongoCalendarsProjection(),
+    new MongoProfilesProjection(),
+    new MongoCampaignsProjection(),
+    new MongoTargetsProjection(),
+    new MongoImportsProjection(),
+    new MongoOptOutsProjection(),
+  ];
+}
+
+/** The read models in MongoDB, every view of the SQL store, with their projections and checkpoints. */
 export class MongoReadModelStore implements ReadModelStore {
   readonly queries: ReadModelQueryPort;
+  /** The Reporter data source over the attempts collection. */
+  readonly reporter: MongoReporterQueries;
 
   constructor(
     readonly client: MongoClient,
     readonly db: Db,
     readonly label: string,
+    options: MongoOptOutQueryOptions = {},
   ) {
+    this.reporter = new MongoReporterQueries(db);
     this.queries = {
       campaigns: new MongoCampaignQueries(db),
       targets: new MongoTargetQueries(db),
-      senders: notBuiltView<SenderQueryPort>('senders'),
-      templates: notBuiltView<TemplateQueryPort>('templates'),
-      calendars: notBuiltView<CalendarQueryPort>('calendars'),
-      profiles: notBuiltView<ProfileQueryPort>('profiles'),
-      imports: notBuiltView<ImportQueryPort>('imports'),
-      optOuts: notBuiltView<OptOutQueryPort>('opt-outs'),
-      replyOrigins: notBuiltView<ReplyOriginQueryPort>('reply-origins'),
+      senders: new MongoSenderQueries(db),
+      templates: new MongoTemplateQueries(db),
+      calendars: new MongoCalendarQueries(db),
+      profiles: new MongoProfileQueries(db),
+      imports: new MongoImportQueries(db),
+      optOuts: new MongoOptOutQueries(db, options),
+      replyOrigins: new MongoReplyOriginQueries(db),
+      reporter: this.reporter,
     };
   }
 
@@ -65,6 +96,7 @@ export class MongoReadModelStore implements ReadModelStore {
     await campaigns.createIndex({ tags: 1 }, { name: 'campaigns_by_tag' });
     await campaigns.createIndex({ status: 1, _id: 1 }, { name: 'campaigns_by_status' });
     await campaigns.createIndex({ endDate: 1 }, { name: 'campaigns_by_end_date' });
+    await campaigns.createIndex({ profileIds: 1 }, { name: 'campaigns_by_profile' });
 
     const targets = this.db.collection<TargetDocument>(COLLECTIONS.targets);
     await targets.createIndex({ campaignId: 1, status: 1, priority: -1, dueAt: 1, _id: 1 }, { name: 'targets_due' });
@@ -78,8 +110,22 @@ export class MongoReadModelStore implements ReadModelStore {
 
     const attempts = this.db.collection<AttemptDocument>(COLLECTIONS.attempts);
     await attempts.createIndex({ campaignId: 1, startedAt: -1, _id: -1 }, { name: 'attempts_by_campaign' });
+    await attempts.createIndex({ startedAt: 1, _id: 1 }, { name: 'attempts_by_start' });
     await attempts.createIndex({ targetId: 1, attemptNumber: 1 }, { name: 'attempts_by_target' });
     await attempts.createIndex({ providerMessageId: 1, startedAt: -1 }, { name: 'attempts_by_provider_message', sparse: true });
+    await attempts.createIndex({ phoneNumber: 1, startedAt: -1 }, { name: 'attempts_by_phone' });
+
+    await this.db.collection<SenderDocument>(COLLECTIONS.senders).createIndex({ name: 1, _id: 1 }, { name: 'senders_by_name' });
+    await this.db.collection<TemplateDocument>(COLLECTIONS.templates).createIndex({ name: 1, _id: 1 }, { name: 'templates_by_name' });
+    await this.db.collection<CalendarDocument>(COLLECTIONS.calendars).createIndex({ name: 1, _id: 1 }, { name: 'calendars_by_name' });
+    await this.db.collection<ProfileDocument>(COLLECTIONS.profiles).createIndex({ name: 1, _id: 1 }, { name: 'profiles_by_name' });
+    await this.db
+      .collection<ImportDocument>(COLLECTIONS.imports)
+      .createIndex({ campaignId: 1, startedAt: -1 }, { name: 'imports_by_campaign' });
+
+    const optOuts = this.db.collection<OptOutDocument>(COLLECTIONS.optOuts);
+    await optOuts.createIndex({ since: -1, _id: 1 }, { name: 'opt_outs_by_date', partialFilterExpression: { optedOut: true } });
+    await optOuts.createIndex({ phoneNumber: 1 }, { name: 'opt_outs_by_number' });
   }
 
   async targetsCheckpoint(): Promise<GlobalPosition | undefined> {
@@ -106,10 +152,7 @@ export class MongoReadModelStore implements ReadModelStore {
         'MongoDB is a standalone server: projections write their checkpoint after their batch, not in one transaction',
       );
     }
-    return new MongoProjectionRunner(store, this.client, this.db, [new MongoCampaignsProjection(), new MongoTargetsProjection()], {
-      ...options,
-      transactions,
-    });
+    return new MongoProjectionRunner(store, this.client, this.db, createMongoProjections(), { ...options, transactions });
   }
 
   async close(): Promise<void> {
@@ -123,7 +166,7 @@ export async function connectMongoReadModelStore(options: MongoReadModelStoreOpt
   const db = client.db(options.database ?? databaseOfUrl(options.url) ?? DEFAULT_DATABASE);
   const label = `${maskMongoUrl(options.url)} (database ${db.databaseName})`;
   options.logger?.info({ database: label }, 'MongoDB read models connected');
-  return new MongoReadModelStore(client, db, label);
+  return new MongoReadModelStore(client, db, label, { numberKey: options.numberKey });
 }
 
 const DEFAULT_DATABASE = 'sms_read_models';
@@ -132,14 +175,4 @@ const DEFAULT_DATABASE = 'sms_read_models';
 function databaseOfUrl(url: string): string | undefined {
   const path = /^mongodb(?:\+srv)?:\/\/[^/]+\/([^?]*)/.exec(url)?.[1];
   return path === undefined || path === '' ? undefined : decodeURIComponent(path);
-}
-
-/** Returns a view whose every query rejects with ReadModelNotBuiltError. */
-function notBuiltView<View extends object>(view: string): View {
-  const handler: ProxyHandler<View> = {
-    get: (_, property) =>
-      // `then` stays undefined so that the view is not mistaken for a promise.
-      property === 'then' || typeof property !== 'string' ? undefined : () => Promise.reject(new ReadModelNotBuiltError('MongoDB', view)),
-  };
-  return new Proxy({} as View, handler);
 }

@@ -41,6 +41,15 @@ export class MongoTargetsProjection implements MongoProjection {
   // Every event of a target stream: types this view ignores still move the revision.
   readonly filter = { streamPrefixes: [STREAM_PREFIXES.target] };
 
+  /** Empties targets and attempts and removes the campaign counts. Campaign settings stay. */
+  async reset(db: Db): Promise<void> {
+    await db.collection<TargetDocument>(COLLECTIONS.targets).deleteMany({});
+    await db.collection<AttemptDocument>(COLLECTIONS.attempts).deleteMany({});
+    const campaigns = db.collection<CampaignDocument>(COLLECTIONS.campaigns);
+    await campaigns.updateMany({}, { $unset: { counts: '' } });
+    await campaigns.deleteMany({ revision: null });
+  }
+
   async project(events: readonly RecordedEvent[], db: Db, session: ClientSession): Promise<void> {
     const targetEvents = events.filter((event) => event.streamName.startsWith(STREAM_PREFIXES.target));
     if (targetEvents.length === 0) {

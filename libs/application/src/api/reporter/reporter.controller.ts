@@ -2,18 +2,17 @@ import { pipeline } from 'node:stream/promises';
 import { Controller, Get, Inject, Injectable, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { DomainError } from '@sms/domain';
-import { SqlClient } from '@sms/platform';
 import {
   AttemptFilterKey,
   AttemptKey,
   AttemptReportRow,
   decodeAttemptCursor,
   encodeAttemptCursor,
-  ReporterQueries,
+  ReadModelStore,
+  ReporterQueryPort,
 } from '@sms/read-models';
 import type { Request, Response } from 'express';
-import { READ_SCHEMA } from '../../infrastructure/infrastructure';
-import { LOGGER, READ_DB } from '../../infrastructure/tokens';
+import { LOGGER, READ_STORE } from '../../infrastructure/tokens';
 import { AppLogger } from '../../logging/logger';
 import { ReadModels } from '../../read-models/read-models.service';
 import { toInstant } from '../../use-cases/local-date';
@@ -22,13 +21,13 @@ import { notFound } from '../not-found';
 import { AttemptPageReader, attemptReportStream, AttemptStreamFormat } from './attempt-report.stream';
 import { AttemptCountersQuery, AttemptReportQuery } from './reporter.dto';
 
-/** The Reporter's queries over the read database. */
+/** The Reporter's queries over the read-model store, SQL or MongoDB. */
 @Injectable()
 export class ReporterReadModel {
-  readonly queries: ReporterQueries;
+  readonly queries: ReporterQueryPort;
 
-  constructor(@Inject(READ_DB) db: SqlClient) {
-    this.queries = new ReporterQueries(db, { schema: READ_SCHEMA });
+  constructor(@Inject(READ_STORE) store: ReadModelStore) {
+    this.queries = store.queries.reporter;
   }
 }
 
