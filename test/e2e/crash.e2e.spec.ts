@@ -81,7 +81,7 @@ describe(`server profile under kill -9 (seed ${SEED})`, () => {
     // Several scheduler refreshes pass (refreshSeconds is 1), during which nothing may claim the target again.
     await new Promise((resolve) => setTimeout(resolve, 3_000));
 
-    const [history] = await readTargetHistories(deployment.databaseUrl, campaignId);
+    const [history] = await readTargetHistories(deployment.databaseUrl, deployment.env.NUMBER_HASH_KEY, campaignId);
     expect(target.status).toBe('UNKNOWN');
     expect(history.attempts).toHaveLength(1);
     expect(history.attempts[0]).toMatchObject({ submissionStarted: true, outcome: 'UNKNOWN', errorCode: 'OUTCOME_UNKNOWN', retryAt: null });
@@ -110,7 +110,7 @@ describe(`server profile under kill -9 (seed ${SEED})`, () => {
       `import ${seconds(switchedOnAt - importStartedAt)}, kills ${seconds(killsEndedAt - switchedOnAt)}, ` +
       `settling ${seconds(Date.now() - killsEndedAt)}`;
 
-    const histories = await readTargetHistories(deployment.databaseUrl, campaignId);
+    const histories = await readTargetHistories(deployment.databaseUrl, deployment.env.NUMBER_HASH_KEY, campaignId);
     const audit = auditDispatch(histories, simulator.submits().slice(submitsBefore));
     const stats = simulator.stats();
     console.log(

@@ -130,7 +130,7 @@ class CampaignRun {
     const deployment = this.deployment as ServerDeployment;
     const settled = await waitUntilSettled(maker, this.campaignId, SETTLE_TIMEOUT_MS);
 
-    const histories = await readTargetHistories(deployment.databaseUrl, this.campaignId);
+    const histories = await readTargetHistories(deployment.databaseUrl, deployment.env.NUMBER_HASH_KEY, this.campaignId);
     const audit = auditDispatch(histories, simulator.submits());
     const stats = simulator.stats();
     console.log(`${expect.getState().currentTestName}: ${settled ? 'settled' : 'NOT settled'}; ${describeAudit(audit)}`);

@@ -1,6 +1,8 @@
 import { streams, TargetEvent, TargetStatus, targetDecider, TargetState } from '@sms/domain';
 import type { RecordedSubmit } from '@sms/sms-gateway';
-import { Client } from 'pg';
+import { EVENT_SCHEMA, protectPersonalData } from '@sms/application';
+import { createPostgresEventStore, RecordedEvent, SqlSubjectKeyStore } from '@sms/event-store';
+import { PostgresClient } from '@sms/platform';
 
 /** Error codes of attempts that ended without any submit_sm written. */
 const NEVER_SUBMITTED_CODES: ReadonlySet<string> = new Set(['NOT_CONNECTED', 'TEMPLATE.MISSING_VARIABLES']);
@@ -44,43 +46,59 @@ export interface DispatchAudit {
   readonly violations: readonly string[];
 }
 
-/** Reads every target stream of `campaignId` from the event store of `databaseUrl` and folds it with the domain's own decider. */
-export async function readTargetHistories(databaseUrl: string, campaignId: string): Promise<TargetHistory[]> {
-  const client = new Client({ connectionString: databaseUrl });
-  await client.connect();
+/** Target streams read per round trip. */
+const STREAMS_PER_READ = 1_000;
+
+/**
+ * Reads every target stream of `campaignId` from the event store of `databaseUrl` and folds it
+ * with the domain's own decider. Personal fields are sealed in the stored events, so the streams
+ * are read through the same decorator as the service's, with the deployment's NUMBER_HASH_KEY.
+ */
+export async function readTargetHistories(databaseUrl: string, numberHashKey: string, campaignId: string): Promise<TargetHistory[]> {
+  const client = new PostgresClient(databaseUrl, { max: 2 });
   try {
-    const { rows } = await client.query<{ stream_name: string; event_type: string; data: Record<string, unknown> }>(
-      `SELECT stream_name, event_type, data FROM event_store.events
-        WHERE stream_name LIKE $1
-          AND stream_name IN (SELECT stream_name FROM event_store.events WHERE event_type = 'TargetAdded' AND data->>'campaignId' = $2)
-        ORDER BY stream_name, revision`,
-      [`${streams.target('')}%`, campaignId],
+    const rawStore = await createPostgresEventStore({ client, schema: EVENT_SCHEMA });
+    const keyStore = new SqlSubjectKeyStore(client, { schema: EVENT_SCHEMA });
+    const { eventStore } = await protectPersonalData(rawStore, keyStore, { jwtSecret: '', numberHashKey });
+    // campaignId is not a personal field, so it stays readable in the stored TargetAdded.
+    const { rows } = await client.query<{ stream_name: string }>(
+      `SELECT stream_name FROM ${EVENT_SCHEMA}.events
+        WHERE event_type = 'TargetAdded' AND data->>'campaignId' = $1 AND stream_name LIKE $2
+        ORDER BY stream_name`,
+      [campaignId, `${streams.target('')}%`],
     );
     const histories: TargetHistory[] = [];
-    let current: { stream: string; state: TargetState; phoneNumber: string; attempts: Map<string, AttemptHistory> } | undefined;
-    const finish = () => {
-      if (current === undefined || !current.state.exists) return;
-      histories.push({
-        targetId: current.state.targetId,
-        phoneNumber: current.phoneNumber,
-        status: current.state.status,
-        attempts: [...current.attempts.values()],
-      });
-    };
-    for (const row of rows) {
-      if (current?.stream !== row.stream_name) {
-        finish();
-        current = { stream: row.stream_name, state: targetDecider.initialState(), phoneNumber: '', attempts: new Map() };
+    for (let index = 0; index < rows.length; index += STREAMS_PER_READ) {
+      const names = rows.slice(index, index + STREAMS_PER_READ).map((row) => row.stream_name);
+      const byStream = new Map<string, RecordedEvent[]>();
+      for (const event of await eventStore.readStreams(names)) {
+        byStream.set(event.streamName, [...(byStream.get(event.streamName) ?? []), event]);
       }
-      const event = { type: row.event_type, data: row.data } as TargetEvent;
-      current.state = targetDecider.evolve(current.state, event);
-      recordAttemptEvent(current, event);
+      for (const name of names) {
+        const history = foldTargetHistory(byStream.get(name) ?? []);
+        if (history !== undefined) histories.push(history);
+      }
     }
-    finish();
     return histories;
   } finally {
-    await client.end();
+    await client.close();
   }
+}
+
+function foldTargetHistory(events: readonly RecordedEvent[]): TargetHistory | undefined {
+  const current = { state: targetDecider.initialState(), phoneNumber: '', attempts: new Map<string, AttemptHistory>() };
+  for (const recorded of events) {
+    const event = { type: recorded.type, data: recorded.data } as unknown as TargetEvent;
+    current.state = targetDecider.evolve(current.state, event);
+    recordAttemptEvent(current, event);
+  }
+  if (!current.state.exists) return undefined;
+  return {
+    targetId: current.state.targetId,
+    phoneNumber: current.phoneNumber,
+    status: current.state.status,
+    attempts: [...current.attempts.values()],
+  };
 }
 
 /**
