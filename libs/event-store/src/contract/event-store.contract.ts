@@ -392,6 +392,44 @@ export function describeEventStoreContract(
         expect(await store.readStream(continued)).toHaveLength(3);
       });
 
+      it('stores the others when every append expects an exact revision', async () => {
+        const stale = streamName('order');
+        const continued = streamName('order');
+        const missing = streamName('order');
+        await store.appendToStream(stale, [newEvent(), newEvent()]);
+        await store.appendToStream(continued, [newEvent()]);
+
+        const results = await store.appendToStreams([
+          { streamName: stale, events: [newEvent()], expectedRevision: 0 },
+          { streamName: continued, events: [newEvent(), newEvent()], expectedRevision: 0 },
+          { streamName: missing, events: [newEvent()], expectedRevision: 0 },
+        ]);
+
+        expect(results[0]).toMatchObject({ streamName: stale, expected: 0, actual: 1 });
+        expect(results[1]).toMatchObject({ streamName: continued, nextExpectedRevision: 2 });
+        expect(results[2]).toMatchObject({ streamName: missing, expected: 0, actual: -1 });
+        expect((await store.readStream(continued)).map((event) => event.revision)).toEqual([0, 1, 2]);
+        expect(await store.readStream(missing)).toEqual([]);
+      });
+
+      it('returns the original result of a batch retried at its exact revisions', async () => {
+        const first = streamName('order');
+        const second = streamName('order');
+        await store.appendToStream(first, [newEvent()]);
+        await store.appendToStream(second, [newEvent()]);
+        const batch = [
+          { streamName: first, events: [newEvent()], expectedRevision: 0 },
+          { streamName: second, events: [newEvent(), newEvent()], expectedRevision: 0 },
+        ];
+        const original = await store.appendToStreams(batch);
+
+        const retried = await store.appendToStreams(batch);
+
+        expect(retried).toEqual(original);
+        expect(await store.readStream(first)).toHaveLength(2);
+        expect(await store.readStream(second)).toHaveLength(3);
+      });
+
       it('checks a stream named twice against the revision left by its first append', async () => {
         const stream = streamName('order');
 

@@ -252,14 +252,7 @@ async function writeEvents(
  * (`no_stream`) with at least one event, and no stream appears twice.
  */
 export function createsNewStreamsOnly(appends: readonly StreamAppend[]): boolean {
-  const names = new Set<string>();
-  for (const append of appends) {
-    if (append.expectedRevision !== 'no_stream' || append.events.length === 0 || names.has(append.streamName)) {
-      return false;
-    }
-    names.add(append.streamName);
-  }
-  return true;
+  return distinctStreamsWithEvents(appends, (expected) => expected === 'no_stream');
 }
 
 /**
@@ -305,24 +298,19 @@ export async function appendNewStreamsWithin(
      SELECT stream_name, revision, global_sequence, pg_current_xact_id()::text AS transaction_id FROM inserted`,
     [JSON.stringify(eventRowsOf(writes))],
   );
-  const written = toPositions(result.rows);
-
-  const existing = writes.filter((write) => !written.has(positionKey(write.streamName, write.events.length - 1)));
-  const settled = existing.length > 0 ? await settleExistingStreams(tx, tables, existing) : new Map<string, AppendOutcome>();
-
-  return writes.map((write) => settled.get(write.streamName) ?? toOutcome(write, written, new Map()));
+  return settleOneStatement(tx, tables, appends, writes, toPositions(result.rows));
 }
 
 /**
- * Returns the outcome of each `no_stream` append whose stream already existed: the stored result of
- * an idempotent retry, or a WrongExpectedRevisionError with the stream's revision.
+ * Returns the outcome of each append that a one-statement path did not write: the stored result
+ * of an idempotent retry, or a WrongExpectedRevisionError with the stream's revision.
  */
-async function settleExistingStreams(
+async function settleUnwritten(
   tx: SqlExecutor,
   tables: EventStoreTables,
-  writes: readonly WritePlan[],
+  unwritten: ReadonlyArray<{ readonly write: WritePlan; readonly expected: ExpectedRevision }>,
 ): Promise<Map<string, AppendOutcome>> {
-  const streamNames = writes.map((write) => write.streamName);
+  const streamNames = unwritten.map(({ write }) => write.streamName);
   const revisions = await tx.query<{ stream_name: string; revision: string | number }>(
     `SELECT stream_name, revision FROM ${tables.streams} WHERE stream_name = ANY($1::text[])`,
     [streamNames],
@@ -331,20 +319,180 @@ async function settleExistingStreams(
   const storedEvents = await findStoredEvents(
     tx,
     tables,
-    writes.flatMap((write) => write.events.map((event) => event.id)),
+    unwritten.flatMap(({ write }) => write.events.map((event) => event.id)),
   );
 
   const outcomes = new Map<string, AppendOutcome>();
-  for (const write of writes) {
+  for (const { write, expected } of unwritten) {
     const replayed = findIdempotentReplay({ streamName: write.streamName, events: write.events }, storedEvents);
     outcomes.set(
       write.streamName,
       replayed
         ? { streamName: write.streamName, nextExpectedRevision: replayed.revision, position: replayed.position }
-        : new WrongExpectedRevisionError(write.streamName, 'no_stream', actual.get(write.streamName) ?? -1),
+        : new WrongExpectedRevisionError(write.streamName, expected, actual.get(write.streamName) ?? -1),
     );
   }
   return outcomes;
+}
+
+/**
+ * Returns whether `appendAtRevisionsWithin` can take the batch: every append expects its stream
+ * at a given revision and has at least one event, and no stream appears twice.
+ */
+export function expectsRevisionsOnly(appends: readonly StreamAppend[]): boolean {
+  return distinctStreamsWithEvents(appends, (expected) => typeof expected === 'number');
+}
+
+/**
+ * Appends a batch that `expectsRevisionsOnly` accepts, with the outcomes of `appendWithin`, in one
+ * statement. It locks, in name order, the stream rows still at their expected revision, moves
+ * them on and inserts their events. The appends it did not write are either idempotent retries
+ * or conflicts, which a second query tells apart; that query runs only when there are any. An
+ * event id stored already makes the insert fail with a unique violation (23505), and the caller
+ * then retries the batch with `appendWithin`.
+ */
+export async function appendAtRevisionsWithin(
+  tx: SqlExecutor,
+  tables: EventStoreTables,
+  appends: readonly StreamAppend[],
+): Promise<AppendOutcome[]> {
+  const writes = appends.map((append): WritePlan => ({
+    kind: 'write',
+    streamName: append.streamName,
+    firstRevision: Number(append.expectedRevision) + 1,
+    events: append.events,
+  }));
+  const expected = writes.map((write) => ({
+    stream_name: write.streamName,
+    revision: write.firstRevision - 1,
+    next_revision: write.firstRevision + write.events.length - 1,
+  }));
+
+  const result = await tx.query<WrittenRow>(
+    `WITH input AS (
+       SELECT * FROM ${EVENT_ROWS}
+     ),
+     expected AS (
+       SELECT * FROM json_to_recordset($2::json) AS expected (stream_name text, revision bigint, next_revision bigint)
+     ),
+     locked AS (
+       SELECT streams.stream_name FROM ${tables.streams} AS streams JOIN expected USING (stream_name)
+       WHERE streams.revision = expected.revision
+       ORDER BY streams.stream_name
+       FOR UPDATE OF streams
+     ),
+     moved AS (
+       UPDATE ${tables.streams} AS streams SET revision = expected.next_revision
+       FROM locked JOIN expected USING (stream_name)
+       WHERE streams.stream_name = locked.stream_name AND streams.revision = expected.revision
+       RETURNING streams.stream_name
+     ),
+     inserted AS (
+       INSERT INTO ${tables.events} (stream_name, revision, event_id, event_type, data, metadata)
+       SELECT input.stream_name, input.revision, input.event_id, input.event_type, input.data, input.metadata
+       FROM input JOIN moved USING (stream_name)
+       ORDER BY input.ordinal
+       RETURNING stream_name, revision, global_sequence
+     )
+     SELECT stream_name, revision, global_sequence, pg_current_xact_id()::text AS transaction_id FROM inserted`,
+    [JSON.stringify(eventRowsOf(writes)), JSON.stringify(expected)],
+  );
+  return settleOneStatement(tx, tables, appends, writes, toPositions(result.rows));
+}
+
+/**
+ * Returns whether `appendAtAnyRevisionWithin` can take the batch: no append expects a revision
+ * (`any`), each has at least one event, and no stream appears twice.
+ */
+export function expectsAnyRevisionOnly(appends: readonly StreamAppend[]): boolean {
+  return distinctStreamsWithEvents(appends, (expected) => expected === undefined || expected === 'any');
+}
+
+/**
+ * Appends a batch that `expectsAnyRevisionOnly` accepts in one statement. Each stream row is
+ * created or moved on by an upsert, in name order, which locks it and returns its new revision,
+ * and the events are numbered from there. An event id stored already makes the insert fail with
+ * a unique violation (23505), and the caller then retries the batch with `appendWithin`, which
+ * recognises an idempotent retry.
+ */
+export async function appendAtAnyRevisionWithin(
+  tx: SqlExecutor,
+  tables: EventStoreTables,
+  appends: readonly StreamAppend[],
+): Promise<AppendOutcome[]> {
+  // Revisions here are offsets within each append; the statement adds the stream's revision.
+  const offsets = appends.map((append): WritePlan => ({
+    kind: 'write',
+    streamName: append.streamName,
+    firstRevision: 0,
+    events: append.events,
+  }));
+  const result = await tx.query<WrittenRow>(
+    `WITH input AS (
+       SELECT * FROM ${EVENT_ROWS}
+     ),
+     counted AS (
+       SELECT stream_name, count(*) AS events FROM input GROUP BY stream_name
+     ),
+     moved AS (
+       INSERT INTO ${tables.streams} AS streams (stream_name, revision)
+       SELECT stream_name, events - 1 FROM counted ORDER BY stream_name
+       ON CONFLICT (stream_name) DO UPDATE SET revision = streams.revision + EXCLUDED.revision + 1
+       RETURNING streams.stream_name, streams.revision
+     ),
+     inserted AS (
+       INSERT INTO ${tables.events} (stream_name, revision, event_id, event_type, data, metadata)
+       SELECT input.stream_name, moved.revision - counted.events + 1 + input.revision, input.event_id, input.event_type,
+              input.data, input.metadata
+       FROM input JOIN moved USING (stream_name) JOIN counted USING (stream_name)
+       ORDER BY input.ordinal
+       RETURNING stream_name, revision, global_sequence
+     )
+     SELECT stream_name, revision, global_sequence, pg_current_xact_id()::text AS transaction_id FROM inserted`,
+    [JSON.stringify(eventRowsOf(offsets))],
+  );
+  const lastRevisions = new Map<string, number>();
+  for (const row of result.rows) {
+    lastRevisions.set(row.stream_name, Math.max(lastRevisions.get(row.stream_name) ?? -1, toNumber(row.revision)));
+  }
+  const written = toPositions(result.rows);
+  return appends.map((append) => {
+    const lastRevision = lastRevisions.get(append.streamName);
+    const position = lastRevision === undefined ? undefined : written.get(positionKey(append.streamName, lastRevision));
+    if (lastRevision === undefined || position === undefined) {
+      throw new Error(`Internal error: the upsert of stream '${append.streamName}' returned no position`);
+    }
+    return { streamName: append.streamName, nextExpectedRevision: lastRevision, position };
+  });
+}
+
+/** Returns the outcome of each write of a one-statement path: written, or settled by `settleUnwritten`. */
+async function settleOneStatement(
+  tx: SqlExecutor,
+  tables: EventStoreTables,
+  appends: readonly StreamAppend[],
+  writes: readonly WritePlan[],
+  written: ReadonlyMap<string, GlobalPosition>,
+): Promise<AppendOutcome[]> {
+  const unwritten = writes
+    .map((write, index) => ({ write, expected: appends[index].expectedRevision ?? 'any' }))
+    .filter(({ write }) => !written.has(positionKey(write.streamName, write.firstRevision + write.events.length - 1)));
+  const settled = unwritten.length > 0 ? await settleUnwritten(tx, tables, unwritten) : new Map<string, AppendOutcome>();
+  return writes.map((write) => settled.get(write.streamName) ?? toOutcome(write, written, new Map()));
+}
+
+function distinctStreamsWithEvents(
+  appends: readonly StreamAppend[],
+  accepts: (expected: ExpectedRevision | undefined) => boolean,
+): boolean {
+  const names = new Set<string>();
+  for (const append of appends) {
+    if (!accepts(append.expectedRevision) || append.events.length === 0 || names.has(append.streamName)) {
+      return false;
+    }
+    names.add(append.streamName);
+  }
+  return true;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { PgliteClient, PostgresClient, SqlClient } from '@sms/platform';
+import { PgliteClient, PostgresClient, SqlClient, SqlExecutor } from '@sms/platform';
 import {
   AppendOptions,
   AppendResult,
@@ -15,7 +15,17 @@ import {
   WrongExpectedRevisionError,
 } from '../event-store.port';
 import { silentLogger, StructuredLogger } from '../logger';
-import { appendNewStreamsWithin, appendWithin, AppendOutcome, createsNewStreamsOnly, validateAppends } from './append-events';
+import {
+  appendAtAnyRevisionWithin,
+  appendAtRevisionsWithin,
+  appendNewStreamsWithin,
+  appendWithin,
+  AppendOutcome,
+  createsNewStreamsOnly,
+  expectsAnyRevisionOnly,
+  expectsRevisionsOnly,
+  validateAppends,
+} from './append-events';
 import { DEFAULT_EVENT_STORE_SCHEMA, ensureEventStoreSchema, EventStoreTables, eventStoreTables } from './event-store-schema';
 import { DEFAULT_POLL_INTERVAL_MS, DEFAULT_SUBSCRIPTION_BATCH_SIZE, PollingSubscription } from './polling-subscription';
 import { ReadAllPage, readAllPage, ReadAllPageRequest, readStreamEvents, readStreamsEvents } from './read-events';
@@ -149,11 +159,16 @@ export class SqlEventStore implements EventStore {
   }
 
   private async appendWithRetries(appends: readonly StreamAppend[], durability: 'flushed' | 'deferred'): Promise<AppendOutcome[]> {
-    const newStreamsOnly = createsNewStreamsOnly(appends);
+    const oneStatement = oneStatementPathOf(appends);
     for (let attempt = 1; ; attempt += 1) {
-      // A retry takes the general path, which reports an event id stored elsewhere as DuplicateEventIdError.
-      const append = newStreamsOnly && attempt === 1 ? appendNewStreamsWithin : appendWithin;
+      // A retry takes the general path, which reports an event id stored elsewhere as
+      // DuplicateEventIdError and recognises an idempotent retry.
+      const append = attempt === 1 && oneStatement !== undefined ? oneStatement : appendWithin;
       try {
+        if (append !== appendWithin && durability === 'flushed') {
+          // One statement is a transaction of its own: no BEGIN and COMMIT round trips.
+          return await append(this.client, this.tables, appends);
+        }
         return await this.client.transaction(async (tx) => {
           if (durability === 'deferred') {
             await tx.query('SET LOCAL synchronous_commit = off');
@@ -172,6 +187,19 @@ export class SqlEventStore implements EventStore {
       }
     }
   }
+}
+
+type AppendPath = (tx: SqlExecutor, tables: EventStoreTables, appends: readonly StreamAppend[]) => Promise<AppendOutcome[]>;
+
+/**
+ * Returns the path that appends the batch in one statement when its appends all expect the same
+ * kind of revision, each stream once, each with events; undefined for any other batch.
+ */
+function oneStatementPathOf(appends: readonly StreamAppend[]): AppendPath | undefined {
+  if (createsNewStreamsOnly(appends)) return appendNewStreamsWithin;
+  if (expectsRevisionsOnly(appends)) return appendAtRevisionsWithin;
+  if (expectsAnyRevisionOnly(appends)) return appendAtAnyRevisionWithin;
+  return undefined;
 }
 
 export interface PostgresEventStoreOptions {
