@@ -20,6 +20,21 @@ describe('subject key cache', () => {
     expect(cache.get('target-c')?.keyId).toBe('c');
   });
 
+  it('drops the least recently used tenth at once', () => {
+    const cache = new SubjectKeyCache(100, 60_000);
+    for (let index = 0; index < 100; index += 1) cache.set(`target-${index}`, dataKey(String(index)));
+    cache.get('target-0');
+
+    cache.set('target-100', dataKey('100'));
+
+    expect(cache.size).toBe(90);
+    expect(cache.get('target-0')?.keyId).toBe('0');
+    expect(cache.get('target-1')).toBeUndefined();
+    expect(cache.get('target-11')).toBeUndefined();
+    expect(cache.get('target-12')?.keyId).toBe('12');
+    expect(cache.get('target-100')?.keyId).toBe('100');
+  });
+
   it('forgets a key once its time to live has passed', () => {
     let now = 1_000;
     const cache = new SubjectKeyCache(10, 500, () => now);
