@@ -1,5 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector';
 import { loadavg } from 'node:os';
+import { join } from 'node:path';
 import {
   comparePositions,
   createEmbeddedEventStore,
@@ -26,6 +29,7 @@ import { createTestDatabase } from '../test/support/test-environment';
  *
  *   npm run bench:replay                                  postgres, 100,000 targets, 3 replays
  *   npm run bench:replay -- --profile embedded --targets 20000 --runs 1
+ *   npm run bench:replay -- --runs 1 --cpu-prof /tmp/profiles    V8 CPU profile of each replay
  *
  * The postgres profile creates a database on 127.0.0.1:5432 and drops it afterwards; the embedded
  * profile uses an in-memory PGlite.
@@ -59,9 +63,17 @@ async function main(): Promise<void> {
       const replay = new ReadModelReplay(store, db, `read_models_replay_bench_${run}`, args.batchSize);
       await replay.setUp();
       const load = loadavg()[0].toFixed(2);
+      const profiler = args.cpuProfileDir === undefined ? undefined : await startProfiler();
+      const cpuBefore = process.cpuUsage();
       const started = performance.now();
       const replayed = await replay.catchUp();
       const seconds = (performance.now() - started) / 1000;
+      const cpu = process.cpuUsage(cpuBefore);
+      console.log(`  run ${run}: this process used ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s of CPU during the replay`);
+      if (profiler !== undefined && args.cpuProfileDir !== undefined) {
+        const file = await profiler.stop(args.cpuProfileDir, `replay-run-${run}.cpuprofile`);
+        console.log(`  run ${run}: V8 CPU profile of the replay written to ${file}`);
+      }
       const rate = Math.round(replayed / seconds);
       rates.push(rate);
       const outcome = await verifyReplay(db, replay, { liveSchema: LIVE_SCHEMA });
@@ -195,7 +207,38 @@ function newEvent(type: string, data: JsonObject): NewEvent {
   };
 }
 
-function parseArgs(argv: readonly string[]): { profile: Profile; targets: number; runs: number; batchSize: number | undefined } {
+/** Profiles this process from now until `stop`, which writes a `.cpuprofile` that Chrome DevTools opens. */
+async function startProfiler(): Promise<{ stop(directory: string, name: string): Promise<string> }> {
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) =>
+      session.post(method, params, (error, result) => (error === null ? resolve(result) : reject(error))),
+    );
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  return {
+    stop: async (directory, name) => {
+      const { profile } = (await post('Profiler.stop')) as { profile: object };
+      session.disconnect();
+      await mkdir(directory, { recursive: true });
+      const file = join(directory, name);
+      await writeFile(file, JSON.stringify(profile));
+      return file;
+    },
+  };
+}
+
+interface Args {
+  readonly profile: Profile;
+  readonly targets: number;
+  readonly runs: number;
+  readonly batchSize: number | undefined;
+  /** Where to write a V8 CPU profile of each replay, when given. */
+  readonly cpuProfileDir: string | undefined;
+}
+
+function parseArgs(argv: readonly string[]): Args {
   const value = (name: string) => {
     const index = argv.indexOf(name);
     return index === -1 ? undefined : argv[index + 1];
@@ -210,6 +253,7 @@ function parseArgs(argv: readonly string[]): { profile: Profile; targets: number
     targets: Number(value('--targets') ?? 100_000),
     runs: Number(value('--runs') ?? 3),
     batchSize: batch === undefined ? undefined : Number(batch),
+    cpuProfileDir: value('--cpu-prof'),
   };
 }
 

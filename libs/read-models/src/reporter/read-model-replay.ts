@@ -5,7 +5,7 @@ import { createSqlProjections } from '../projections';
 import { quoteSchemaName } from '../shared/schema-name';
 
 /** Events read per query and applied per transaction during a replay. */
-export const DEFAULT_REPLAY_BATCH_SIZE = 5_000;
+export const DEFAULT_REPLAY_BATCH_SIZE = 10_000;
 
 export interface ReplayProgress {
   /** Events read from the store so far. */
@@ -53,17 +53,27 @@ export class ReadModelReplay {
    */
   async catchUp(onProgress?: (progress: ReplayProgress) => void): Promise<number> {
     let read = 0;
+    let next = this.readPage(this.position);
     for (;;) {
-      const events = await this.store.readAll({ after: this.position, maxCount: this.batchSize });
+      const events = await next;
       if (events.length === 0) {
         return read;
       }
+      // The next page is read, and its personal fields opened, while this one is applied.
+      next = this.readPage(events[events.length - 1].position);
       await this.apply(events);
       read += events.length;
       this.eventCount += events.length;
       this.position = events[events.length - 1].position;
       onProgress?.({ events: this.eventCount, position: this.position });
     }
+  }
+
+  private readPage(after: GlobalPosition): Promise<RecordedEvent[]> {
+    const page = this.store.readAll({ after, maxCount: this.batchSize });
+    // Awaited by the next turn of catchUp; this keeps a failure during apply() from leaving it unhandled.
+    page.catch(() => undefined);
+    return page;
   }
 
   /** Position of the last event that the projection named `name` (without schema) accepted. */
@@ -83,6 +93,8 @@ export class ReadModelReplay {
   private async apply(events: readonly RecordedEvent[]): Promise<void> {
     const accepted = this.projections.map((projection) => events.filter((event) => matchesFilter(event, projection.filter)));
     await this.db.transaction(async (tx) => {
+      // The schema is new and a failed replay is dropped, so a commit need not wait for its disk flush.
+      await tx.query('SET LOCAL synchronous_commit = off');
       for (const [index, projection] of this.projections.entries()) {
         if (accepted[index].length > 0) {
           await projection.project(accepted[index], tx);
