@@ -2,9 +2,9 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { signAccessToken } from '@sms/application';
 import { SmscSimulator } from '@sms/sms-gateway';
-import { Client } from 'pg';
 import pino from 'pino';
 import { generatedTargetsCsv, switchOn, waitUntilSettled } from '../test/support/campaign-run';
+import { readCampaignTargetStreams } from '../test/support/dispatch-audit';
 import { createCampaign, importCsv } from '../test/support/embedded-service';
 import { httpClient } from '../test/support/http-client';
 import { deployServerProfile } from '../test/support/server-profile';
@@ -62,7 +62,7 @@ async function main(): Promise<void> {
     const settled = await waitUntilSettled(maker, campaignId, args.delaySeconds * 1000 + SPREAD_MS + 300_000);
     if (!settled) console.log('warning: some targets were still pending, in progress or SENT at the deadline');
 
-    const targets = await readTargetTimes(deployment.databaseUrl, campaignId);
+    const targets = await readTargetTimes(deployment.databaseUrl, deployment.env.NUMBER_HASH_KEY, campaignId);
     const submittedAt = new Map<string, number>();
     for (const submit of simulator.submits()) {
       if (!submittedAt.has(submit.destination)) submittedAt.set(submit.destination, submit.receivedAt.getTime());
@@ -85,34 +85,20 @@ function withStartDates(csv: string, firstDueAt: number): string {
   return [header, ...dated].join('\n');
 }
 
-async function readTargetTimes(databaseUrl: string, campaignId: string): Promise<TargetTimes[]> {
-  const client = new Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ stream_name: string; event_type: string; data: Record<string, string | null> }>(
-      `SELECT stream_name, event_type, data FROM event_store.events
-        WHERE event_type IN ('TargetAdded', 'SmsAttemptStarted') AND data->>'campaignId' = $1
-        ORDER BY stream_name, revision`,
-      [campaignId],
-    );
-    const byStream = new Map<string, TargetTimes>();
-    for (const row of rows) {
-      if (row.event_type === 'TargetAdded') {
-        const startDate = row.data.startDate;
-        byStream.set(row.stream_name, {
-          phoneNumber: String(row.data.phoneNumber),
-          startDate: startDate === null ? undefined : Date.parse(startDate),
-          claimedAt: undefined,
-        });
-      } else {
-        const target = byStream.get(row.stream_name);
-        if (target !== undefined && target.claimedAt === undefined) target.claimedAt = Date.parse(String(row.data.startedAt));
-      }
-    }
-    return [...byStream.values()];
-  } finally {
-    await client.end();
+async function readTargetTimes(databaseUrl: string, numberHashKey: string, campaignId: string): Promise<TargetTimes[]> {
+  const targets: TargetTimes[] = [];
+  for (const events of (await readCampaignTargetStreams(databaseUrl, numberHashKey, campaignId)).values()) {
+    const added = events.find((event) => event.type === 'TargetAdded');
+    if (added === undefined) continue;
+    const startDate = added.data.startDate;
+    const claim = events.find((event) => event.type === 'SmsAttemptStarted');
+    targets.push({
+      phoneNumber: String(added.data.phoneNumber),
+      startDate: typeof startDate === 'string' ? Date.parse(startDate) : undefined,
+      claimedAt: claim === undefined ? undefined : Date.parse(String(claim.data.startedAt)),
+    });
   }
+  return targets;
 }
 
 function report(targets: readonly TargetTimes[], submittedAt: ReadonlyMap<string, number>, switchedOnAt: number): void {

@@ -51,10 +51,27 @@ const STREAMS_PER_READ = 1_000;
 
 /**
  * Reads every target stream of `campaignId` from the event store of `databaseUrl` and folds it
- * with the domain's own decider. Personal fields are sealed in the stored events, so the streams
- * are read through the same decorator as the service's, with the deployment's NUMBER_HASH_KEY.
+ * with the domain's own decider.
  */
 export async function readTargetHistories(databaseUrl: string, numberHashKey: string, campaignId: string): Promise<TargetHistory[]> {
+  const histories: TargetHistory[] = [];
+  for (const events of (await readCampaignTargetStreams(databaseUrl, numberHashKey, campaignId)).values()) {
+    const history = foldTargetHistory(events);
+    if (history !== undefined) histories.push(history);
+  }
+  return histories;
+}
+
+/**
+ * Returns the events of every target stream of `campaignId`, by stream name, oldest first.
+ * Personal fields are sealed in the stored events, so the streams are read through the same
+ * decorator as the service's, with the deployment's NUMBER_HASH_KEY.
+ */
+export async function readCampaignTargetStreams(
+  databaseUrl: string,
+  numberHashKey: string,
+  campaignId: string,
+): Promise<Map<string, RecordedEvent[]>> {
   const client = new PostgresClient(databaseUrl, { max: 2 });
   try {
     const rawStore = await createPostgresEventStore({ client, schema: EVENT_SCHEMA });
@@ -67,19 +84,14 @@ export async function readTargetHistories(databaseUrl: string, numberHashKey: st
         ORDER BY stream_name`,
       [campaignId, `${streams.target('')}%`],
     );
-    const histories: TargetHistory[] = [];
+    const byStream = new Map<string, RecordedEvent[]>(rows.map((row) => [row.stream_name, []]));
     for (let index = 0; index < rows.length; index += STREAMS_PER_READ) {
       const names = rows.slice(index, index + STREAMS_PER_READ).map((row) => row.stream_name);
-      const byStream = new Map<string, RecordedEvent[]>();
       for (const event of await eventStore.readStreams(names)) {
-        byStream.set(event.streamName, [...(byStream.get(event.streamName) ?? []), event]);
-      }
-      for (const name of names) {
-        const history = foldTargetHistory(byStream.get(name) ?? []);
-        if (history !== undefined) histories.push(history);
+        byStream.get(event.streamName)?.push(event);
       }
     }
-    return histories;
+    return byStream;
   } finally {
     await client.close();
   }
