@@ -159,14 +159,86 @@ async function detectDelimiter(chunks: AsyncGenerator<Buffer>): Promise<{ delimi
  * at once) still produces small batches. Strings are encoded as UTF-8.
  */
 async function* sliceChunks(input: TargetCsvInput, maxBytes: number): AsyncGenerator<Buffer> {
+  const utf8 = new Utf8Check();
   for await (const chunk of input) {
     // NOTE: a string chunk that ends between the two halves of a surrogate pair loses that
     // character, which is encoded as U+FFFD. Byte chunks may be split anywhere.
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    utf8.check(bytes);
     for (let start = 0; start < bytes.length; start += maxBytes) {
       yield bytes.subarray(start, start + maxBytes);
     }
   }
+  utf8.end();
+}
+
+/**
+ * Rejects a file that is not UTF-8, such as a CSV saved as Windows-1252 by a spreadsheet: read as
+ * UTF-8, its accented letters would become U+FFFD in every message, without any row rejected.
+ */
+class Utf8Check {
+  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
+  private bytesRead = 0;
+  private linesRead = 1;
+
+  check(bytes: Buffer): void {
+    try {
+      this.decoder.decode(bytes, { stream: true });
+    } catch {
+      throw this.notUtf8(bytes);
+    }
+    this.bytesRead += bytes.length;
+    for (const byte of bytes) {
+      if (byte === LINE_FEED) this.linesRead += 1;
+    }
+  }
+
+  /** Checks that the file does not end inside a character. */
+  end(): void {
+    try {
+      this.decoder.decode();
+    } catch {
+      throw this.notUtf8(Buffer.alloc(0));
+    }
+  }
+
+  private notUtf8(bytes: Buffer): ImportFormatError {
+    const offset = firstInvalidUtf8Offset(bytes);
+    const before = bytes.subarray(0, offset);
+    const line = this.linesRead + before.filter((byte) => byte === LINE_FEED).length;
+    const byte = offset < bytes.length ? `0x${bytes[offset].toString(16).toUpperCase().padStart(2, '0')}` : 'the end of the file';
+    return new ImportFormatError(
+      'IMPORT.NOT_UTF8',
+      `the file is not UTF-8: ${byte} at byte ${this.bytesRead + offset + 1} (line ${line}) is not a UTF-8 character; ` +
+        'save the file as CSV UTF-8 and import it again',
+      { line },
+      { details: [{ field: 'file', value: byte, rule: 'must be encoded in UTF-8' }] },
+    );
+  }
+}
+
+const LINE_FEED = 0x0a;
+
+/**
+ * Returns the offset of the first byte of `bytes` that is not part of a well-formed UTF-8
+ * sequence, or the length when a sequence is only cut off at the end. Leading continuation bytes
+ * are skipped: they may finish a character that the previous chunk began.
+ */
+function firstInvalidUtf8Offset(bytes: Buffer): number {
+  let index = 0;
+  while (index < bytes.length && (bytes[index] & 0xc0) === 0x80) index += 1;
+  while (index < bytes.length) {
+    const lead = bytes[index];
+    const length =
+      lead < 0x80 ? 1 : lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
+    if (length === 0) return index;
+    for (let next = index + 1; next < index + length; next += 1) {
+      if (next >= bytes.length) return bytes.length;
+      if ((bytes[next] & 0xc0) !== 0x80) return index;
+    }
+    index += length;
+  }
+  return bytes.length;
 }
 
 function isBlank(fields: readonly string[]): boolean {

@@ -445,6 +445,33 @@ describe('readTargetRows - file errors', () => {
   });
 });
 
+describe('readTargetRows - text encoding', () => {
+  it('rejects a file saved as Windows-1252 with the byte and its line', async () => {
+    const windows1252 = Buffer.from('phoneNumber;prenom\r\n0612345678;Chlo\xe9\r\n', 'latin1');
+
+    const error = await readError(streamOf([windows1252]));
+
+    expect(error.code).toBe('IMPORT.NOT_UTF8');
+    expect(error.message).toContain('0xE9 at byte 36 (line 2)');
+    expect(error.context.line).toBe(2);
+  });
+
+  it('reads a UTF-8 character split between two chunks', async () => {
+    const bytes = Buffer.from('phoneNumber,firstName\n0612345678,Chloé\n', 'utf8');
+    const split = bytes.indexOf(0xc3) + 1;
+
+    const results = await readAll(streamOf([bytes.subarray(0, split), bytes.subarray(split)]), PARIS);
+
+    expect(accepted(results)[0].layoutValues).toEqual({ firstName: 'Chloé' });
+  });
+
+  it('rejects a file that ends inside a character', async () => {
+    const cut = Buffer.from('phoneNumber,firstName\n0612345678,Chlo\xc3', 'latin1');
+
+    expect((await readError(streamOf([cut]))).code).toBe('IMPORT.NOT_UTF8');
+  });
+});
+
 describe('readTargetRows - row rules', () => {
   it.each([
     ['', null],

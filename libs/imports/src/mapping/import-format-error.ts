@@ -8,7 +8,8 @@ export type ImportFormatErrorCode =
   | 'IMPORT.INVALID_COLUMN'
   | 'IMPORT.UNCLOSED_QUOTE'
   | 'IMPORT.ROW_TOO_LARGE'
-  | 'IMPORT.MALFORMED_CSV';
+  | 'IMPORT.MALFORMED_CSV'
+  | 'IMPORT.NOT_UTF8';
 
 /** Facts about the failure that a caller may show or log next to the message. */
 export interface ImportFormatErrorContext {
