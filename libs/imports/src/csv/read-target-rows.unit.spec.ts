@@ -445,6 +445,15 @@ describe('readTargetRows - file errors', () => {
   });
 });
 
+describe('readTargetRows - mapping mistakes', () => {
+  it('names the mapping when no column becomes phoneNumber', async () => {
+    const error = await readError('tel,prenom\n0612345678,Chloé\n', { ...PARIS, mapping: { tel: 'phoneNumbr' } });
+
+    expect(error.code).toBe('IMPORT.MISSING_COLUMN');
+    expect(error.message).toContain('the header after the mapping {"tel":"phoneNumbr"} has no phoneNumber column');
+  });
+});
+
 describe('readTargetRows - text encoding', () => {
   it('rejects a file saved as Windows-1252 with the byte and its line', async () => {
     const windows1252 = Buffer.from('phoneNumber;prenom\r\n0612345678;Chlo\xe9\r\n', 'latin1');

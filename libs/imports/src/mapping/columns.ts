@@ -83,7 +83,9 @@ export function planColumns(
   });
 
   if (targetColumns.phoneNumber === -1) {
-    throw ImportFormatError.missingColumn('phoneNumber', names, origin);
+    // With a mapping, the likely cause is a mapping that names no column of the source, or misspells phoneNumber.
+    const mapped = mapping.size === 0 ? origin : `${origin} after the mapping ${JSON.stringify(Object.fromEntries(mapping))}`;
+    throw ImportFormatError.missingColumn('phoneNumber', names, mapped);
   }
   return { columnCount: header.length, columnNames: names, targetColumns, layoutColumns };
 }
