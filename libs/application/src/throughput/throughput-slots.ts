@@ -106,8 +106,8 @@ interface SlotDocument {
  * bumps a counter on every limit's document, in key order: a concurrent booking under the same
  * limit then meets a write conflict, and `withTransaction` runs it again on the new values.
  *
- * NOTE: slot times come from each process's own clock here, unlike the SQL timetable, which reads
- * the database's; processes whose clocks differ by d ms may space their sends d ms too closely.
+ * NOTE: slot times come from each process's own clock here, not from the database's as in the
+ * SQL timetable. Processes whose clocks differ by d ms may space their sends d ms too closely.
  */
 class MongoSlotBook {
   private readonly slots: Collection<SlotDocument & { bookings?: number }>;

@@ -347,7 +347,7 @@ export function expectsRevisionsOnly(appends: readonly StreamAppend[]): boolean 
  * Appends a batch that `expectsRevisionsOnly` accepts, with the outcomes of `appendWithin`, in one
  * statement. It locks, in name order, the stream rows still at their expected revision, moves
  * them on and inserts their events. The appends it did not write are either idempotent retries
- * or conflicts, which a second query tells apart; that query runs only when there are any. An
+ * or conflicts, and a second query, run only when there are any, finds out which. An
  * event id stored already makes the insert fail with a unique violation (23505), and the caller
  * then retries the batch with `appendWithin`.
  */

@@ -228,9 +228,7 @@ function firstInvalidUtf8Offset(bytes: Buffer): number {
   let index = 0;
   while (index < bytes.length && (bytes[index] & 0xc0) === 0x80) index += 1;
   while (index < bytes.length) {
-    const lead = bytes[index];
-    const length =
-      lead < 0x80 ? 1 : lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
+    const length = utf8SequenceLength(bytes[index]);
     if (length === 0) return index;
     for (let next = index + 1; next < index + length; next += 1) {
       if (next >= bytes.length) return bytes.length;
@@ -248,4 +246,13 @@ function isBlank(fields: readonly string[]): boolean {
     }
   }
   return true;
+}
+
+/** Returns the length of the UTF-8 sequence that `lead` starts, or 0 when no sequence starts with it. */
+function utf8SequenceLength(lead: number): number {
+  if (lead < 0x80) return 1;
+  if (lead >= 0xc2 && lead <= 0xdf) return 2;
+  if (lead >= 0xe0 && lead <= 0xef) return 3;
+  if (lead >= 0xf0 && lead <= 0xf4) return 4;
+  return 0;
 }
