@@ -1,4 +1,4 @@
-import { streams, TargetEvent, TargetStatus, targetDecider, TargetState } from '@sms/domain';
+import { streams, TargetEvent, TargetStatus, targetDecider } from '@sms/domain';
 import type { RecordedSubmit } from '@sms/sms-gateway';
 import { EVENT_SCHEMA, protectPersonalData } from '@sms/application';
 import { createPostgresEventStore, RecordedEvent, SqlSubjectKeyStore } from '@sms/event-store';
