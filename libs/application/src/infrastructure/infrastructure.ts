@@ -28,8 +28,9 @@ export interface Infrastructure {
   readonly subjectKeys: SubjectKeys;
   /**
    * SQL database of the read models; on SQL profiles the same database as the events. With
-   * READ_STORE=mongodb the read models are in MongoDB, and this database keeps only what needs
-   * SQL: the throughput slots and the attempt feed's checkpoint.
+   * READ_STORE=mongodb the read models are in MongoDB, and this database, when DATABASE_URL gives
+   * one, keeps the throughput slots, the subject keys and the attempt feed's checkpoint.
+   * Undefined with KurrentDB, MongoDB and no DATABASE_URL.
    */
   readonly readDb: SqlClient | undefined;
   /** The read models behind their port, on SQL or MongoDB. */
