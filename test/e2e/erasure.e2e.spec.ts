@@ -198,6 +198,22 @@ describe.each([
     expect(simulator.submits().filter((submit) => submit.destination === number.international)).toHaveLength(2);
   }, 60_000);
 
+  it('counts nothing for a refused add of the erased number', async () => {
+    const { maker } = embedded;
+    const other = freshNumber();
+    const campaignId = await createCampaign(maker, { body: 'Bonjour' });
+    expect((await maker.post(`/campaigns/${campaignId}/targets`, { phoneNumber: other.e164 })).status).toBe(201);
+    const first = await maker.post('/erasures', { phoneNumber: other.e164 });
+
+    // The same number in the same campaign is a duplicate of the erased target: nothing is added.
+    const again = await maker.post(`/campaigns/${campaignId}/targets`, { phoneNumber: other.e164 });
+    const second = await maker.post('/erasures', { phoneNumber: other.e164 });
+
+    expect(first).toMatchObject({ status: 200, body: { targets: 1, optOuts: 0 } });
+    expect(again).toMatchObject({ status: 200, body: { duplicateOf: expect.any(String) } });
+    expect(second).toMatchObject({ status: 200, body: { targets: 0, optOuts: 0 } });
+  });
+
   it('deletes the key of a target deleted on its own', async () => {
     const { maker, service } = embedded;
     const other = freshNumber();

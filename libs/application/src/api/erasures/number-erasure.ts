@@ -60,8 +60,15 @@ export class EraseNumberHandler implements ICommandHandler<EraseNumberCommand, N
     outcomes.set(optOutStream, await this.eraseOptOut(optOutStream, context));
 
     const erasable = [...outcomes].filter(([, outcome]) => outcome !== 'BUSY').map(([streamName]) => streamName);
+    const stillReadable = await this.readableTargets(
+      erasable.filter((streamName) => streamName.startsWith(STREAM_PREFIXES.target) && outcomes.get(streamName) === 'UNCHANGED'),
+    );
     const keysDeleted = new Set(await this.keys.erase(erasable));
-    const erasedNow = (streamName: string) => outcomes.get(streamName) === 'ERASED' || keysDeleted.has(streamName);
+    // A key counts only when it still opened the target's data: after an erasure that stopped part
+    // way, not a key that a later, refused add of the erased number left behind.
+    const erasedNow = (streamName: string) =>
+      outcomes.get(streamName) === 'ERASED' ||
+      (keysDeleted.has(streamName) && (!streamName.startsWith(STREAM_PREFIXES.target) || stillReadable.has(streamName)));
     const targetStreams = [...outcomes.keys()].filter((streamName) => streamName.startsWith(STREAM_PREFIXES.target));
     const result = { targets: targetStreams.filter(erasedNow).length, optOuts: erasedNow(optOutStream) ? 1 : 0 };
 
@@ -74,6 +81,17 @@ export class EraseNumberHandler implements ICommandHandler<EraseNumberCommand, N
       );
     }
     return result;
+  }
+
+  /** Returns the target streams whose TargetAdded still reads with its phone number, that is, whose key opens it. */
+  private async readableTargets(streamNames: readonly string[]): Promise<Set<string>> {
+    if (streamNames.length === 0) return new Set();
+    const events = await this.store.readStreams(streamNames);
+    return new Set(
+      events
+        .filter((event) => event.type === 'TargetAdded' && typeof event.data.phoneNumber === 'string' && event.data.phoneNumber !== '')
+        .map((event) => event.streamName),
+    );
   }
 
   /** Appends TargetDeleted unless the target is erased already or has an attempt in progress. */
