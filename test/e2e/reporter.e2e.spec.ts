@@ -176,7 +176,9 @@ describe('reporter data source', () => {
     for (const limit of ['0', '1001', 'ten']) {
       const response = await reporter.get(`/reporter/sms-campaign-attempts?limit=${limit}`);
       expect(response.status).toBe(400);
-      expect(JSON.stringify(response.body.details)).toContain('limit');
+      // The value as sent, not the number it failed to become.
+      expect(response.body.details).toContainEqual(expect.objectContaining({ field: 'limit', value: limit }));
+      expect(response.body.message).toContain(`limit '${limit}'`);
     }
   });
 

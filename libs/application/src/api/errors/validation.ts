@@ -1,4 +1,4 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { DomainError, FieldViolation } from '@sms/domain';
 import { previewValue } from './value-preview';
 
@@ -14,7 +14,7 @@ interface CodedViolation extends FieldViolation {
  * `{ context: { code: 'TEMPLATE.INVALID_PLACEHOLDER' } }`).
  */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new RequestValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
@@ -22,10 +22,30 @@ export function createValidationPipe(): ValidationPipe {
     exceptionFactory: (errors) => {
       const violations = errors.flatMap((error) => collectViolations(error, ''));
       const details = violations.map(({ code: _, ...detail }) => detail);
-      const message = details.map(describeViolation).join('; ');
-      return new DomainError(sharedCode(violations) ?? 'REQUEST.INVALID', 'INVALID', message, details);
+      return new DomainError(sharedCode(violations) ?? 'REQUEST.INVALID', 'INVALID', describeViolations(details), details);
     },
   });
+}
+
+/**
+ * The ValidationPipe, with each top-level field's value as the request gave it. Validation sees
+ * values after their conversion, so `?limit=abc` would be reported as NaN, which JSON shows as null.
+ */
+class RequestValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    try {
+      return await super.transform(value, metadata);
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.details === undefined || typeof value !== 'object' || value === null) {
+        throw error;
+      }
+      const received = value as Record<string, unknown>;
+      const details = error.details.map((detail) =>
+        Object.prototype.hasOwnProperty.call(received, detail.field) ? { ...detail, value: received[detail.field] } : detail,
+      );
+      throw new DomainError(error.code, error.kind, describeViolations(details), details);
+    }
+  }
 }
 
 function collectViolations(error: ValidationError, prefix: string): CodedViolation[] {
@@ -39,6 +59,10 @@ function collectViolations(error: ValidationError, prefix: string): CodedViolati
     code: declaredCode(error, constraint),
   }));
   return [...own, ...(error.children ?? []).flatMap((child) => collectViolations(child, field))];
+}
+
+function describeViolations(details: readonly FieldViolation[]): string {
+  return details.map(describeViolation).join('; ');
 }
 
 function declaredCode(error: ValidationError, constraint: string): string | undefined {
