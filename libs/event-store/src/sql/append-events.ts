@@ -271,12 +271,7 @@ export async function appendNewStreamsWithin(
   tables: EventStoreTables,
   appends: readonly StreamAppend[],
 ): Promise<AppendOutcome[]> {
-  const writes = appends.map((append): WritePlan => ({
-    kind: 'write',
-    streamName: append.streamName,
-    firstRevision: 0,
-    events: append.events,
-  }));
+  const writes = writePlansOf(appends, () => 0);
 
   const result = await tx.query<WrittenRow>(
     `WITH input AS (
@@ -356,12 +351,7 @@ export async function appendAtRevisionsWithin(
   tables: EventStoreTables,
   appends: readonly StreamAppend[],
 ): Promise<AppendOutcome[]> {
-  const writes = appends.map((append): WritePlan => ({
-    kind: 'write',
-    streamName: append.streamName,
-    firstRevision: Number(append.expectedRevision) + 1,
-    events: append.events,
-  }));
+  const writes = writePlansOf(appends, (append) => Number(append.expectedRevision) + 1);
   const expected = writes.map((write) => ({
     stream_name: write.streamName,
     revision: write.firstRevision - 1,
@@ -421,12 +411,7 @@ export async function appendAtAnyRevisionWithin(
   appends: readonly StreamAppend[],
 ): Promise<AppendOutcome[]> {
   // Revisions here are offsets within each append; the statement adds the stream's revision.
-  const offsets = appends.map((append): WritePlan => ({
-    kind: 'write',
-    streamName: append.streamName,
-    firstRevision: 0,
-    events: append.events,
-  }));
+  const offsets = writePlansOf(appends, () => 0);
   const result = await tx.query<WrittenRow>(
     `WITH input AS (
        SELECT * FROM ${EVENT_ROWS}
@@ -479,6 +464,16 @@ async function settleOneStatement(
     .filter(({ write }) => !written.has(positionKey(write.streamName, write.firstRevision + write.events.length - 1)));
   const settled = unwritten.length > 0 ? await settleUnwritten(tx, tables, unwritten) : new Map<string, AppendOutcome>();
   return writes.map((write) => settled.get(write.streamName) ?? toOutcome(write, written, new Map()));
+}
+
+/** Plans each append as a write of all its events, the first at the revision `firstRevisionOf` gives. */
+function writePlansOf(appends: readonly StreamAppend[], firstRevisionOf: (append: StreamAppend) => StreamRevision): WritePlan[] {
+  return appends.map((append) => ({
+    kind: 'write',
+    streamName: append.streamName,
+    firstRevision: firstRevisionOf(append),
+    events: append.events,
+  }));
 }
 
 function distinctStreamsWithEvents(
