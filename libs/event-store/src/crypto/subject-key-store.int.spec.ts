@@ -1,10 +1,8 @@
-import { existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { MongoDBContainer, StartedMongoDBContainer } from '@testcontainers/mongodb';
 import { MongoClient } from 'mongodb';
 import { PgliteClient, PostgresClient, SqlClient } from '@sms/platform';
+import { dockerEngineSocketExists } from '../testing/docker-engine';
 import { dropSchema, freshSchemaName, TEST_POSTGRES_URL } from '../testing/test-databases';
 import { MongoSubjectKeyStore } from './mongo-subject-key-store';
 import { SqlSubjectKeyStore } from './sql-subject-key-store';
@@ -18,7 +16,7 @@ interface OpenedKeyStore {
   teardown(): Promise<void>;
 }
 
-/** The rules every subject key store keeps, whatever its database. */
+/** Runs the rules every subject key store keeps, whatever its database. */
 function describeSubjectKeyStoreContract(name: string, open: () => Promise<OpenedKeyStore>): void {
   describe(`subject key store on ${name}`, () => {
     let opened: OpenedKeyStore;
@@ -134,13 +132,11 @@ if (mongo.kind === 'skip') {
 
 type MongoTestTarget = { kind: 'url'; url: string } | { kind: 'container' } | { kind: 'skip'; reason: string };
 
-/** MONGODB_URL when set, else a container when a Docker engine answers, else a skip with its reason. */
+/** Returns MONGODB_URL when set, else a container when a Docker engine socket exists, else a skip with its reason. */
 function mongoTestTarget(): MongoTestTarget {
   const url = process.env.MONGODB_URL;
   if (url !== undefined && url !== '') {
     return { kind: 'url', url };
   }
-  const sockets = ['/var/run/docker.sock', join(homedir(), '.docker', 'run', 'docker.sock')];
-  const docker = (process.env.DOCKER_HOST ?? '') !== '' || sockets.some((socket) => existsSync(socket));
-  return docker ? { kind: 'container' } : { kind: 'skip', reason: 'no Docker engine socket and MONGODB_URL unset' };
+  return dockerEngineSocketExists() ? { kind: 'container' } : { kind: 'skip', reason: 'no Docker engine socket and MONGODB_URL unset' };
 }

@@ -1,6 +1,4 @@
-import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dockerEngineSocketExists } from '../../testing/docker-engine';
 import { GenericContainer, StartedTestContainer, Wait } from 'testcontainers';
 
 /** KurrentDB image of the integration tests, pinned by tag. */
@@ -51,19 +49,4 @@ export async function startKurrentDbTestServer(target: KurrentDbTestTarget): Pro
       await container.stop();
     },
   };
-}
-
-/**
- * Tells whether a Docker engine socket exists where testcontainers looks first. A socket whose
- * engine is down still passes, and the suite then fails in its set-up with the engine's error.
- */
-function dockerEngineSocketExists(): boolean {
-  if (process.env.DOCKER_HOST !== undefined && process.env.DOCKER_HOST !== '') {
-    return true;
-  }
-  const sockets = ['/var/run/docker.sock', join(homedir(), '.docker', 'run', 'docker.sock')];
-  if (process.env.XDG_RUNTIME_DIR !== undefined) {
-    sockets.push(join(process.env.XDG_RUNTIME_DIR, 'docker.sock'));
-  }
-  return sockets.some((socket) => existsSync(socket));
 }
