@@ -78,9 +78,9 @@ export class DispatchScheduler implements OnApplicationBootstrap, OnApplicationS
 
   /**
    * Dispatches every running campaign whose refresh time has come; public for tests and
-   * benchmarks. `clock` gives the instant the scheduling rules read (due dates, calendars, end
-   * dates, refresh times), in epoch milliseconds; a test passes its own to tick at chosen instants.
-   * Claim recovery always measures real time, since it waits on processes.
+   * benchmarks. `clock` gives the instant, in epoch milliseconds, that the scheduling rules read:
+   * due dates, calendars, end dates and refresh times. A test passes its own to tick at chosen
+   * instants. Claim recovery always measures real time, because it waits on processes.
    */
   async tick(clock: Clock = Date.now): Promise<void> {
     const now = new Date(clock());
@@ -225,7 +225,7 @@ export class DispatchScheduler implements OnApplicationBootstrap, OnApplicationS
    * Publishes again the send command of every attempt whose last event, its claim or the start of
    * its submission, is older than SCHEDULER_CLAIM_RECOVERY_MS. The claim is stored before its
    * command is published, so a scheduler that dies in between, or a publish that fails, leaves a
-   * target IN_PROGRESS that no sender knows of; and a command can be lost with the broker's data.
+   * target IN_PROGRESS that no sender received. A command can also be lost with the broker's data.
    *
    * Sending a command twice is safe: it carries the claim's revision, so a second copy finds the
    * submission started and ends the attempt UNKNOWN instead of submitting (see SendSmsWorker), and
@@ -239,7 +239,7 @@ export class DispatchScheduler implements OnApplicationBootstrap, OnApplicationS
     const stale = await this.readModels.queries.targets.findStaleClaims(new Date(cutoff).toISOString(), CLAIM_RECOVERY_BATCH_SIZE);
     if (stale.length === 0) return;
 
-    // The read model may lag: the target's own stream says whether the attempt is still open.
+    // The read model may lag, so the target's own stream decides whether the attempt is still open.
     const open = openAttempts(await this.store.readStreams(stale.map((target) => streams.target(target.id))));
     const context = serviceContext('scheduler');
     const messages: OutgoingMessage[] = [];

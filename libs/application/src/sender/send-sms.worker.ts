@@ -22,7 +22,7 @@ import { SenderMetrics } from './sender.metrics';
 
 /** A booked slot that passed longer ago than this is booked again before the submit. */
 const LATE_SLOT_MS = 250;
-/** Longest a command waits for a free slot before it is handed back to the transport. */
+/** Maximum time a command waits for a free slot before it is handed back to the transport. */
 const MAX_SLOT_WAIT_MS = 20_000;
 /**
  * How long a sender keeps trying to record the outcome of a submit while the event store is down.
@@ -227,7 +227,7 @@ export class SendSmsWorker implements OnApplicationBootstrap, OnApplicationShutd
 
   /**
    * Runs `append` again while the event store cannot be reached, for up to OUTCOME_RETRY_MS. The
-   * provider has answered by then, and giving up would end the attempt UNKNOWN when its command
+   * provider has responded by then, and giving up would end the attempt UNKNOWN when its command
    * comes back. The events keep their ids across tries, so a commit whose reply was lost is found
    * as an idempotent retry instead of being stored twice.
    */

@@ -25,7 +25,7 @@ export type BookedSlots = readonly number[];
  * Books send slots in the database, so that every process that sends under the same limits
  * shares one timetable. Each limit keeps the instant of its next free slot; a booking of n slots
  * moves it n intervals ahead, under a row lock. Slots are never closer than 1/perSecond, so any
- * window of one second or more holds at most perSecond slots plus one.
+ * window of one second or more contains at most perSecond slots plus one.
  *
  * Slot times come from the database clock and are turned into local time with the clock offset
  * read in the same statement, so processes whose clocks differ still share one timetable. Without

@@ -15,9 +15,9 @@ export interface ReplayProgress {
 
 /**
  * Rebuilds every SQL read model from the first event into a schema of its own, leaving the live
- * schema alone. Unlike the projection runner it reads the store once for all projections and
- * applies each page of events to all of them in one transaction, without checkpoints: the
- * schema is new, so nothing has to survive a crash, and a failed replay is dropped and run again.
+ * schema alone. Unlike the projection runner, it reads the store once for all projections and
+ * applies each page of events to all of them in one transaction, without checkpoints. The schema
+ * is new, so nothing has to survive a crash, and a failed replay is dropped and run again.
  */
 export class ReadModelReplay {
   readonly quotedSchema: string;
@@ -48,7 +48,7 @@ export class ReadModelReplay {
   }
 
   /**
-   * Applies every event after the last one applied, up to the end of the store as it stands, and
+   * Applies every event after the last one applied, up to the current end of the store, and
    * returns the number of events read. Call it again to catch up with events appended since.
    */
   async catchUp(onProgress?: (progress: ReplayProgress) => void): Promise<number> {
