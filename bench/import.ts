@@ -18,6 +18,7 @@ import { freePort, isolatedEnvironment, POSTGRES_ADMIN_URL } from '../test/suppo
  *   npm run bench:import                                        both profiles, 1,000,000 rows, 3 runs each
  *   npm run bench:import -- --profile postgres --rows 200000 --runs 1
  *   npm run bench:import -- --profile postgres --runs 1 --cpu-prof /tmp/profiles
+ *   npm run bench:import -- --floor                             PostgreSQL's share alone (see measureFloor)
  *
  * The service is the standalone app (api, projector, scheduler and sender in one process), started
  * as a child process so that its memory is measured apart from the benchmark's own. The postgres
@@ -62,6 +63,10 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const workDir = await mkdtemp(join(tmpdir(), 'bench-import-'));
   try {
+    if (args.floor) {
+      await measureFloor(args.rows, workDir);
+      return;
+    }
     const file = join(workDir, 'targets.csv');
     const bytes = await writeTargetsCsv(file, args.rows);
     console.log(
@@ -169,23 +174,105 @@ async function startEmbedded(workDir: string, cpuProfileDir: string | undefined)
 }
 
 async function startPostgres(cpuProfileDir: string | undefined): Promise<Service> {
-  const name = `sms_bench_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-  await adminQuery(`CREATE DATABASE ${name}`);
-  const databaseUrl = POSTGRES_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
-  const dropDatabase = () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  const database = await createBenchDatabase();
   try {
-    const service = await startStandalone({ EVENT_STORE: 'postgres', READ_STORE: 'postgres', DATABASE_URL: databaseUrl }, cpuProfileDir);
+    const service = await startStandalone({ EVENT_STORE: 'postgres', READ_STORE: 'postgres', DATABASE_URL: database.url }, cpuProfileDir);
     return {
       ...service,
-      databaseName: name,
+      databaseName: database.name,
       stop: async () => {
         await service.stop();
-        await dropDatabase();
+        await database.drop();
       },
     };
   } catch (error) {
-    await dropDatabase();
+    await database.drop();
     throw error;
+  }
+}
+
+async function createBenchDatabase(): Promise<{ name: string; url: string; drop: () => Promise<void> }> {
+  const name = `sms_bench_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  await adminQuery(`CREATE DATABASE ${name}`);
+  const url = POSTGRES_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
+  return { name, url, drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+/**
+ * Measures the least PostgreSQL can spend on the rows an import of `rows` targets leaves behind,
+ * with no client work at all. A real import of 1,000 rows creates the schema and one genuine row of each
+ * kind; the service is then stopped, and one `INSERT ... SELECT` per table copies that row
+ * `rows` times with the keys an import would give it (random target ids and event ids), so
+ * every index is maintained as in an import. The statements run one after another in one
+ * session, as the server would run them on one core.
+ */
+async function measureFloor(rows: number, workDir: string): Promise<void> {
+  const database = await createBenchDatabase();
+  try {
+    const sample = join(workDir, 'sample.csv');
+    const sampleBytes = await writeTargetsCsv(sample, 1_000);
+    const service = await startStandalone({ EVENT_STORE: 'postgres', READ_STORE: 'postgres', DATABASE_URL: database.url }, undefined);
+    try {
+      const token = await signAccessToken(service.secret, { sub: 'bench', roles: ['maker'] });
+      const maker = httpClient(service.url, token);
+      const campaignId = await createCampaign(maker);
+      const started = performance.now();
+      await waitForImport(maker, await uploadCsv(service.url, token, campaignId, sample, sampleBytes), started);
+      await waitForPendingTargets(maker, campaignId, 1_000, started);
+    } finally {
+      await service.stop();
+    }
+
+    const client = new Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      await client.query('SET synchronous_commit = off');
+      const walBefore = (await client.query<{ lsn: string }>('SELECT pg_current_wal_lsn() AS lsn')).rows[0].lsn;
+      const series = `generate_series(1, ${rows}) AS i`;
+      const steps: Array<[string, string]> = [
+        [
+          'event_store.streams',
+          `INSERT INTO event_store.streams (stream_name, revision) SELECT 'target-f' || md5(i::text), 0 FROM ${series}`,
+        ],
+        [
+          'event_store.events',
+          `INSERT INTO event_store.events (stream_name, revision, event_id, event_type, data, metadata)
+           SELECT 'target-f' || md5(i::text), 0, gen_random_uuid(), s.event_type, s.data, s.metadata
+           FROM ${series}, (SELECT * FROM event_store.events WHERE event_type = 'TargetAdded' LIMIT 1) AS s`,
+        ],
+        [
+          'event_store.subject_keys',
+          `INSERT INTO event_store.subject_keys (subject, key_id, data_key, number_hash)
+           SELECT 'target-f' || md5(i::text), gen_random_uuid(), s.data_key, md5('number' || i)
+           FROM ${series}, (SELECT * FROM event_store.subject_keys LIMIT 1) AS s`,
+        ],
+        [
+          'read_models.targets',
+          `INSERT INTO read_models.targets (id, campaign_id, phone_number, start_date, priority, status, time_zone, layout, import_id, revision, attempts)
+           SELECT 'f' || md5(i::text), s.campaign_id, '+33' || (700000000 + i), s.start_date, i % 10 + 1, s.status, s.time_zone, s.layout, s.import_id, 0, 0
+           FROM ${series}, (SELECT * FROM read_models.targets LIMIT 1) AS s`,
+        ],
+      ];
+      let total = 0;
+      for (const [table, statement] of steps) {
+        const started = performance.now();
+        await client.query(statement);
+        const seconds = (performance.now() - started) / 1000;
+        total += seconds;
+        console.log(`${table}: ${rows.toLocaleString('en-US')} rows in ${seconds.toFixed(1)} s`);
+      }
+      const wal = await client.query<{ bytes: string }>('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1) AS bytes', [walBefore]);
+      console.log(
+        `floor: ${total.toFixed(1)} s of one PostgreSQL backend for ${rows.toLocaleString('en-US')} targets, ` +
+          `${(Number(wal.rows[0].bytes) / 1024 / 1024).toFixed(0)} MiB of WAL | load average ${loadavg()
+            .map((load) => load.toFixed(2))
+            .join(' ')}`,
+      );
+    } finally {
+      await client.end();
+    }
+  } finally {
+    await database.drop();
   }
 }
 
@@ -449,6 +536,8 @@ interface Args {
   readonly rows: number;
   readonly runs: number;
   readonly cpuProfileDir: string | undefined;
+  /** Measures PostgreSQL's share alone instead of timing imports (see measureFloor). */
+  readonly floor: boolean;
 }
 
 function parseArgs(args: readonly string[]): Args {
@@ -458,7 +547,13 @@ function parseArgs(args: readonly string[]): Args {
   };
   const profile = value('--profile');
   const profiles: Profile[] = profile === 'embedded' || profile === 'postgres' ? [profile] : ['embedded', 'postgres'];
-  return { profiles, rows: Number(value('--rows') ?? 1_000_000), runs: Number(value('--runs') ?? 3), cpuProfileDir: value('--cpu-prof') };
+  return {
+    profiles,
+    rows: Number(value('--rows') ?? 1_000_000),
+    runs: Number(value('--runs') ?? 3),
+    cpuProfileDir: value('--cpu-prof'),
+    floor: args.includes('--floor'),
+  };
 }
 
 main().catch((error: unknown) => {

@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync } from 'node:crypto';
+import { randomPool } from './random-pool';
 
 /**
  * AES-256-GCM as the personal-data decorator uses it: a 96-bit random nonce per message and a
@@ -11,7 +12,7 @@ const TAG_BYTES = 16;
 export const DATA_KEY_BYTES = 32;
 
 export function seal(key: Buffer, plaintext: Buffer, associatedData: string): Buffer {
-  const nonce = randomBytes(NONCE_BYTES);
+  const nonce = randomPool.bytes(NONCE_BYTES);
   const cipher = createCipheriv(ALGORITHM, key, nonce);
   cipher.setAAD(Buffer.from(associatedData, 'utf8'));
   const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);

@@ -1,5 +1,6 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { DATA_KEY_BYTES, NumberHasher, unwrapDataKey, wrapDataKey } from './personal-data-cipher';
+import { randomPool } from './random-pool';
 import { DataKey, SubjectKeyCache } from './subject-key-cache';
 import { StoredSubjectKey, SubjectKeyStore } from './subject-key-store.port';
 
@@ -46,7 +47,7 @@ export class SubjectKeys {
         keys.set(subject, cached);
         continue;
       }
-      const dataKey = { keyId: randomUUID(), key: randomBytes(DATA_KEY_BYTES) };
+      const dataKey = { keyId: randomUUID(), key: randomPool.bytes(DATA_KEY_BYTES) };
       created.set(subject, dataKey);
       rows.push({
         subject,
