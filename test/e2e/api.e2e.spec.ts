@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { RunningService, signAccessToken } from '@sms/application';
 import { SmscSimulator } from '@sms/sms-gateway';
 import { createCampaign, EmbeddedService, startEmbeddedService } from '../support/embedded-service';
-import { eventually, HttpClient, httpClient } from '../support/http-client';
+import { eventually, HttpClient, httpClient, HttpResponse } from '../support/http-client';
 
 /** The REST slice on the embedded profile: validation, auth, and the events each call appends. */
 describe('REST API on the embedded profile', () => {
@@ -28,59 +29,57 @@ describe('REST API on the embedded profile', () => {
     return { id: await createCampaign(maker, { body: 'Bonjour {{firstName}} !', campaign: overrides }) };
   }
 
+  async function newSenderAndTemplate(): Promise<{ senderId: string; templateId: string }> {
+    const sender = await maker.post('/senders', { name: 'Support', senderId: 'ACME' });
+    const template = await maker.post('/templates', { name: 'Template', body: 'Bonjour' });
+    return { senderId: String(sender.body.id), templateId: String(template.body.id) };
+  }
+
+  /** Waits until the campaign read model contains the campaign and returns the GET response. */
+  async function awaitCampaign(id: string): Promise<HttpResponse> {
+    return eventually(
+      async () => {
+        const response = await maker.get(`/campaigns/${id}`);
+        return response.status === 200 ? response : undefined;
+      },
+      10_000,
+      `campaign ${id} in the read model`,
+    );
+  }
+
   describe('health and documentation', () => {
     it('answers health without a token', async () => {
       const response = await httpClient(service.url ?? '').get('/health');
       expect(response).toMatchObject({ status: 200, body: { status: 'ok' } });
     });
 
-    it('serves an OpenAPI document describing every Maker and Banner route with its errors', async () => {
+    it('describes every contract operation in OpenAPI', async () => {
       type Operation = { responses: Record<string, unknown>; parameters?: Array<{ name: string; in: string }> };
       const response = await httpClient(service.url ?? '').get<{ paths: Record<string, Record<string, Operation>> }>('/openapi.json');
       expect(response.status).toBe(200);
       const paths = response.body.paths;
-      expect(Object.keys(paths)).toEqual(
-        expect.arrayContaining([
-          '/senders',
-          '/senders/{id}',
-          '/templates',
-          '/templates/{id}/preview',
-          '/calendars',
-          '/calendars/{id}/next-open',
-          '/profiles',
-          '/profiles/{id}',
-          '/campaigns',
-          '/campaigns/{id}',
-          '/campaigns/{id}/status',
-          '/campaigns/{id}/tags',
-          '/campaigns/{id}/profiles',
-          '/campaigns/{id}/duplicate',
-          '/campaigns/{id}/empty',
-          '/campaigns/{id}/history',
-          '/campaigns/{id}/as-of',
-          '/campaigns/{id}/dependencies',
-          '/campaigns/{id}/layouts',
-          '/campaigns/{campaignId}/targets',
-          '/campaigns/{campaignId}/targets/{targetId}',
-          '/campaigns/{campaignId}/targets/{targetId}/reschedule',
-          '/campaigns/{campaignId}/targets/{targetId}/remove',
-          '/campaigns/{campaignId}/targets/{targetId}/duplicate',
-          '/campaigns/{campaignId}/targets/calibrate',
-          '/campaigns/{campaignId}/targets/export',
-          '/campaigns/{campaignId}/targets/import-template',
-          '/campaigns/{campaignId}/imports',
-          '/imports/{id}',
-          '/campaigns/{campaignId}/sends',
-          '/banner/campaigns',
-          '/banner/campaigns/{id}/status',
-        ]),
+      const served = new Set(
+        Object.entries(paths).flatMap(([path, item]) =>
+          Object.keys(item)
+            .filter((method) => HTTP_METHODS.includes(method))
+            .map((method) => `${method.toUpperCase()} ${path}`),
+        ),
       );
+
+      expect(CONTRACT_OPERATIONS.filter((operation) => !served.has(operation))).toEqual([]);
       expect(Object.keys(paths['/campaigns/{id}'].patch.responses)).toEqual(
         expect.arrayContaining(['400', '401', '403', '404', '409', '412']),
       );
       expect(paths['/campaigns/{id}'].patch.parameters).toEqual(
         expect.arrayContaining([expect.objectContaining({ name: 'If-Match', in: 'header' })]),
       );
+    });
+
+    it('serves Swagger UI as HTML', async () => {
+      const response = await maker.get<string>('/docs');
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(response.body).toContain('swagger-ui');
     });
   });
 
@@ -364,4 +363,288 @@ describe('REST API on the embedded profile', () => {
       expect((response.body.items as Array<{ name: string }>).map((item) => item.name)).toContain('Rappel échéance Décembre');
     });
   });
+
+  describe('campaign settings', () => {
+    it('stores and returns every setting', async () => {
+      const { senderId, templateId } = await newSenderAndTemplate();
+      const calendar = await maker.post('/calendars', { name: 'Strict', preset: 'FR_STRICT' });
+      const settings = {
+        name: 'Relance impayés',
+        reference: `REL-${randomUUID()}`,
+        alias: 'Impayés juin',
+        senderId,
+        templateId,
+        calendarId: calendar.body.id,
+        endDate: '2030-06-15T18:00',
+        timeZone: 'Europe/Paris',
+        language: 'fr',
+        refreshSeconds: 120,
+        chatFlow: { enabled: true, flowId: 'flow-42' },
+        throughputPerSecond: 25,
+        maxAttempts: 3,
+        retryDelaySeconds: 900,
+        tags: ['relance', 'juin'],
+      };
+      // 18:00 in Paris on a June day is 16:00 UTC (CEST, UTC+2).
+      const stored = { ...settings, endDate: '2030-06-15T16:00:00.000Z' };
+
+      const created = await maker.post('/campaigns', settings);
+
+      expect(created.status).toBe(201);
+      expect(created.body).toEqual({ id: expect.any(String), status: 'OFF', sessionId: null, ...stored });
+      const [event] = await service.infrastructure.eventStore.readStream(`campaign-${String(created.body.id)}`);
+      expect(event).toMatchObject({ type: 'CampaignCreated', data: { id: created.body.id, ...stored } });
+      const read = await awaitCampaign(String(created.body.id));
+      expect(read.body).toMatchObject({ ...stored, id: created.body.id, status: 'OFF', sessionId: null, profileIds: [] });
+    });
+
+    it('applies defaults to omitted settings', async () => {
+      const { senderId, templateId } = await newSenderAndTemplate();
+      const reference = `REL-${randomUUID()}`;
+      const defaults = {
+        alias: null,
+        calendarId: null,
+        endDate: null,
+        timeZone: 'UTC',
+        language: null,
+        refreshSeconds: 60,
+        chatFlow: { enabled: false, flowId: null },
+        throughputPerSecond: null,
+        maxAttempts: 1,
+        retryDelaySeconds: 300,
+        tags: [],
+      };
+
+      const created = await maker.post('/campaigns', { name: 'Minimal', reference, senderId, templateId });
+
+      expect(created.status).toBe(201);
+      expect(created.body).toEqual({
+        id: expect.any(String),
+        status: 'OFF',
+        sessionId: null,
+        name: 'Minimal',
+        reference,
+        senderId,
+        templateId,
+        ...defaults,
+      });
+      const read = await awaitCampaign(String(created.body.id));
+      expect(read.body).toMatchObject({ name: 'Minimal', reference, ...defaults });
+    });
+
+    it.each([
+      ['maxAttempts', 0, 'must not be less than 1'],
+      ['maxAttempts', 11, 'must not be greater than 10'],
+      ['refreshSeconds', 0, 'must not be less than 1'],
+    ])('rejects %s %p', async (field, value, rule) => {
+      const { senderId, templateId } = await newSenderAndTemplate();
+      const before = await eventCount();
+
+      const response = await maker.post('/campaigns', { name: 'Out of range', reference: 'OOR', senderId, templateId, [field]: value });
+
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({ statusCode: 400, code: 'REQUEST.INVALID', details: [{ field, value, rule }] });
+      expect(await eventCount()).toBe(before);
+    });
+  });
+
+  describe('campaign list filters', () => {
+    type CampaignPage = { items: Array<{ id: string; name: string; reference: string; alias: string | null; status: string }> };
+
+    async function listedIds(query: string, expectedCount: number): Promise<string[]> {
+      return eventually(
+        async () => {
+          const response = await maker.get<CampaignPage>(`/campaigns?${query}`);
+          expect(response.status).toBe(200);
+          return response.body.items.length === expectedCount ? response.body.items.map((item) => item.id) : undefined;
+        },
+        10_000,
+        `${expectedCount} campaigns for ${query}`,
+      );
+    }
+
+    it('finds a campaign by partial reference', async () => {
+      const token = randomUUID().slice(0, 8);
+      const campaign = await newCampaign({ reference: `NOEL-${token.toUpperCase()}-2026` });
+
+      expect(await listedIds(`search=${token.toLowerCase()}-20`, 1)).toEqual([campaign.id]);
+    });
+
+    it('finds an alias typed without accents', async () => {
+      const token = randomUUID().slice(0, 8);
+      const campaign = await newCampaign({ alias: `Réveillon éclair ${token}` });
+
+      const ids = await listedIds(`search=${encodeURIComponent(`REVEILLON eclair ${token}`)}`, 1);
+
+      expect(ids).toEqual([campaign.id]);
+    });
+
+    it('filters by status ON and OFF', async () => {
+      const tag = `status-${randomUUID().slice(0, 8)}`;
+      const switchedOn = await newCampaign({ tags: [tag] });
+      const left = await newCampaign({ tags: [tag] });
+      expect((await maker.post(`/campaigns/${switchedOn.id}/status`, { status: 'ON' })).status).toBe(200);
+
+      expect(await listedIds(`tags=${tag}&status=ON`, 1)).toEqual([switchedOn.id]);
+      expect(await listedIds(`tags=${tag}&status=OFF`, 1)).toEqual([left.id]);
+
+      await maker.post(`/campaigns/${switchedOn.id}/status`, { status: 'OFF' });
+    });
+
+    it('rejects an unknown status filter', async () => {
+      const response = await maker.get('/campaigns?status=MAYBE');
+
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({
+        statusCode: 400,
+        code: 'REQUEST.INVALID',
+        details: [{ field: 'status', value: 'MAYBE', rule: expect.stringContaining('ON, OFF') }],
+      });
+    });
+  });
+
+  describe('unknown ids and stale revisions', () => {
+    it.each([
+      ['DELETE', '/campaigns/nope', undefined],
+      ['PUT', '/campaigns/nope/tags', { tags: ['relance'] }],
+      ['PUT', '/campaigns/nope/profiles', { profileIds: [] }],
+      ['GET', '/campaigns/nope/dependencies', undefined],
+    ])('returns 404 to %s %s', async (method, path, body) => {
+      const response = await maker.request(method, path, { body });
+
+      expect(response.status).toBe(404);
+      expect(response.body).toMatchObject({ statusCode: 404, code: 'CAMPAIGN.NOT_FOUND', message: expect.stringContaining("'nope'") });
+    });
+
+    it('rejects a DELETE with a stale If-Match', async () => {
+      const campaign = await newCampaign();
+
+      const response = await maker.request('DELETE', `/campaigns/${campaign.id}`, { headers: { 'if-match': '"5"' } });
+
+      expect(response.status).toBe(412);
+      expect(response.body).toMatchObject({ statusCode: 412, code: 'REQUEST.REVISION_MISMATCH' });
+      const events = await service.infrastructure.eventStore.readStream(`campaign-${campaign.id}`);
+      expect(events.map((event) => event.type)).toEqual(['CampaignCreated']);
+    });
+
+    it('rejects a PATCH to an unknown template', async () => {
+      const campaign = await newCampaign();
+      await awaitCampaign(campaign.id);
+
+      const response = await maker.request('PATCH', `/campaigns/${campaign.id}`, { body: { templateId: 'nope' } });
+
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({
+        statusCode: 400,
+        code: 'CAMPAIGN.UNKNOWN_TEMPLATE',
+        details: [{ field: 'templateId', value: 'nope', rule: expect.stringContaining('template') }],
+      });
+      const events = await service.infrastructure.eventStore.readStream(`campaign-${campaign.id}`);
+      expect(events.map((event) => event.type)).toEqual(['CampaignCreated']);
+    });
+  });
+
+  describe('profiles', () => {
+    type ProfileView = { id: string; name: string; manageCampaign: boolean };
+
+    it('lists profiles in a page', async () => {
+      const created = await maker.post<ProfileView>('/profiles', { name: `Accueil ${randomUUID().slice(0, 8)}`, manageCampaign: false });
+      expect(created.status).toBe(201);
+
+      const page = await eventually(
+        async () => {
+          const response = await maker.get<{ items: ProfileView[]; total: number; page: number; pageSize: number }>('/profiles');
+          return response.body.items.some((item) => item.id === created.body.id) ? response : undefined;
+        },
+        10_000,
+        'the profile in the list',
+      );
+
+      expect(page.status).toBe(200);
+      expect(page.body).toMatchObject({ page: 1, pageSize: 50 });
+      expect(page.body.total).toBeGreaterThanOrEqual(1);
+      expect(page.body.items.find((item) => item.id === created.body.id)).toMatchObject(created.body);
+    });
+
+    it('returns 404 to a PATCH of an unknown profile', async () => {
+      const response = await maker.request('PATCH', '/profiles/nope', { body: { name: 'Renamed' } });
+
+      expect(response.status).toBe(404);
+      expect(response.body).toMatchObject({ statusCode: 404, code: 'PROFILE.NOT_FOUND', message: expect.stringContaining("'nope'") });
+    });
+
+    it('edits a profile under If-Match', async () => {
+      const created = await maker.post<ProfileView>('/profiles', { name: 'Recouvrement', manageCampaign: true });
+      const etag = created.headers.get('etag') ?? '';
+      expect(etag).toMatch(/^"\d+"$/);
+
+      const stale = await maker.request('PATCH', `/profiles/${created.body.id}`, {
+        body: { manageCampaign: false },
+        headers: { 'if-match': `"${Number(etag.replace(/"/g, '')) + 3}"` },
+      });
+      expect(stale.status).toBe(412);
+      expect(stale.body).toMatchObject({ statusCode: 412, code: 'REQUEST.REVISION_MISMATCH' });
+
+      const edited = await maker.request('PATCH', `/profiles/${created.body.id}`, {
+        body: { manageCampaign: false },
+        headers: { 'if-match': etag },
+      });
+      expect(edited.status).toBe(200);
+      expect(edited.body).toEqual({ id: created.body.id, name: 'Recouvrement', manageCampaign: false });
+      expect(edited.headers.get('etag')).not.toBe(etag);
+      const events = await service.infrastructure.eventStore.readStream(`profile-${created.body.id}`);
+      expect(events.map((event) => event.type)).toEqual(['ProfileCreated', 'ProfileChanged']);
+    });
+  });
 });
+
+const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete'];
+
+/** Every operation of the REST contract that front ends are built against, with paths in OpenAPI form. */
+const CONTRACT_OPERATIONS = [
+  'POST /senders',
+  'GET /senders',
+  'GET /senders/{id}',
+  'POST /templates',
+  'POST /templates/{id}/preview',
+  'POST /calendars',
+  'GET /calendars/{id}/next-open',
+  'POST /profiles',
+  'PATCH /profiles/{id}',
+  'GET /profiles',
+  'POST /campaigns',
+  'GET /campaigns',
+  'GET /campaigns/{id}',
+  'PATCH /campaigns/{id}',
+  'POST /campaigns/{id}/status',
+  'PUT /campaigns/{id}/tags',
+  'PUT /campaigns/{id}/profiles',
+  'POST /campaigns/{id}/duplicate',
+  'POST /campaigns/{id}/empty',
+  'DELETE /campaigns/{id}',
+  'GET /campaigns/{id}/history',
+  'GET /campaigns/{id}/as-of',
+  'GET /campaigns/{id}/dependencies',
+  'PUT /campaigns/{id}/layouts',
+  'POST /campaigns/{campaignId}/targets',
+  'GET /campaigns/{campaignId}/targets',
+  'GET /campaigns/{campaignId}/targets/{targetId}',
+  'POST /campaigns/{campaignId}/targets/{targetId}/reschedule',
+  'POST /campaigns/{campaignId}/targets/{targetId}/remove',
+  'POST /campaigns/{campaignId}/targets/{targetId}/duplicate',
+  'DELETE /campaigns/{campaignId}/targets/{targetId}',
+  'POST /campaigns/{campaignId}/targets/calibrate',
+  'GET /campaigns/{campaignId}/targets/export',
+  'GET /campaigns/{campaignId}/targets/import-template',
+  'POST /campaigns/{campaignId}/imports',
+  'GET /imports/{id}',
+  'GET /campaigns/{campaignId}/sends',
+  'GET /reporter/sms-campaign-attempts',
+  'GET /banner/campaigns',
+  'POST /banner/campaigns/{id}/status',
+  'GET /opt-outs',
+  'POST /opt-outs',
+  'DELETE /opt-outs/{phoneNumber}',
+  'GET /health',
+  'GET /metrics',
+];

@@ -85,4 +85,71 @@ describe('profiles and the Banner', () => {
     const advisor = await advisorOf([]);
     expect((await advisor.get('/banner/campaigns')).body).toEqual([]);
   });
+
+  it('rejects a maker token on the Banner', async () => {
+    const response = await embedded.maker.get('/banner/campaigns');
+
+    expect(response.status).toBe(403);
+    expect(response.body).toMatchObject({ statusCode: 403, code: 'AUTH.ROLE_REQUIRED' });
+  });
+
+  it('shares one status with the Maker both ways', async () => {
+    const { maker } = embedded;
+    const profile = await maker.post('/profiles', { name: 'Relances', manageCampaign: true });
+    const campaign = await createCampaign(maker, { campaign: { name: 'Shared status' } });
+    await maker.request('PUT', `/campaigns/${campaign}/profiles`, { body: { profileIds: [profile.body.id] } });
+    const advisor = await advisorOf([String(profile.body.id)]);
+    await bannerStatusWhen(advisor, campaign, 'OFF');
+
+    const makerOn = await maker.post(`/campaigns/${campaign}/status`, { status: 'ON' });
+    expect(makerOn.status).toBe(200);
+    expect(await bannerStatusWhen(advisor, campaign, 'ON')).toMatchObject({ id: campaign, status: 'ON' });
+
+    const bannerOff = await advisor.post(`/banner/campaigns/${campaign}/status`, { status: 'OFF' });
+    expect(bannerOff).toMatchObject({ status: 200, body: { status: 'OFF', sessionId: makerOn.body.sessionId } });
+    const makerView = await eventually(
+      async () => {
+        const response = await maker.get(`/campaigns/${campaign}`);
+        return response.body.status === 'OFF' ? response.body : undefined;
+      },
+      10_000,
+      'the Maker to show OFF',
+    );
+    expect(makerView).toMatchObject({ status: 'OFF', sessionId: makerOn.body.sessionId });
+  });
+
+  it('drops campaigns of a profile that stops managing', async () => {
+    const { maker } = embedded;
+    const profile = await maker.post('/profiles', { name: 'Temporaire', manageCampaign: true });
+    const campaign = await createCampaign(maker, { campaign: { name: 'Withdrawn' } });
+    await maker.request('PUT', `/campaigns/${campaign}/profiles`, { body: { profileIds: [profile.body.id] } });
+    const advisor = await advisorOf([String(profile.body.id)]);
+    await bannerStatusWhen(advisor, campaign, 'OFF');
+
+    const changed = await maker.request('PATCH', `/profiles/${String(profile.body.id)}`, { body: { manageCampaign: false } });
+    expect(changed).toMatchObject({ status: 200, body: { manageCampaign: false } });
+    await eventually(
+      async () => ((await advisor.get<Array<{ id: string }>>('/banner/campaigns')).body.length === 0 ? true : undefined),
+      10_000,
+      'the campaign to leave the Banner',
+    );
+
+    const toggle = await advisor.post(`/banner/campaigns/${campaign}/status`, { status: 'ON' });
+    expect(toggle.status).toBe(403);
+    expect(toggle.body).toMatchObject({ statusCode: 403, code: 'BANNER.NOT_ALLOWED', message: expect.stringContaining(campaign) });
+    const events = await embedded.service.infrastructure.eventStore.readStream(`campaign-${campaign}`);
+    expect(events.map((event) => event.type)).not.toContain('StatusToggled');
+  });
 });
+
+/** Waits until the advisor's Banner lists the campaign with `status` and returns its entry. */
+async function bannerStatusWhen(advisor: HttpClient, campaignId: string, status: 'ON' | 'OFF'): Promise<{ id: string; status: string }> {
+  return eventually(
+    async () => {
+      const response = await advisor.get<Array<{ id: string; status: string }>>('/banner/campaigns');
+      return response.body.find((campaign) => campaign.id === campaignId && campaign.status === status);
+    },
+    10_000,
+    `the Banner to show campaign ${campaignId} ${status}`,
+  );
+}

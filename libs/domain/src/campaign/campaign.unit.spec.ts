@@ -214,3 +214,39 @@ describe('campaign decider, copies and emptying', () => {
     spec.given([]).when({ type: 'RecordCampaignEmptied', removed: 0 }).thenThrows('CAMPAIGN.NOT_FOUND');
   });
 });
+
+describe('campaign decider, commands on a campaign that does not exist', () => {
+  const deleted = { type: 'CampaignDeleted' as const, data: { id: 'c1' } };
+  const layouts = [{ name: 'relance', fields: [{ key: 'firstName', label: 'Prénom', type: 'string' as const }] }];
+
+  it.each([
+    ['never created', []],
+    ['deleted', [created, deleted]],
+  ] as const)('rejects a settings change when the campaign was %s', (_, history) => {
+    spec
+      .given(history)
+      .when({ type: 'ChangeCampaignSettings', changes: { name: 'Relance 2' } })
+      .thenThrows('CAMPAIGN.NOT_FOUND');
+  });
+
+  it.each([
+    ['never created', []],
+    ['deleted', [created, deleted]],
+  ] as const)('rejects a deletion when the campaign was %s', (_, history) => {
+    spec.given(history).when({ type: 'DeleteCampaign' }).thenThrows('CAMPAIGN.NOT_FOUND');
+  });
+
+  it('rejects assigning profiles', () => {
+    spec
+      .given([])
+      .when({ type: 'AssignCampaignProfiles', profileIds: ['p1'] })
+      .thenThrows('CAMPAIGN.NOT_FOUND');
+  });
+
+  it('rejects defining target layouts', () => {
+    spec
+      .given([])
+      .when({ type: 'DefineTargetLayouts', layouts, templatePlaceholders: ['firstName'] })
+      .thenThrows('CAMPAIGN.NOT_FOUND');
+  });
+});

@@ -36,6 +36,10 @@ describe('measureSms', () => {
     ['underscore and at sign', '_@', 'GSM-7', 2, 1],
     ['459 GSM characters in three parts', 'a'.repeat(459), 'GSM-7', 459, 3],
     ['460 GSM characters in four parts', 'a'.repeat(460), 'GSM-7', 460, 4],
+    ['euro sign then emoji', '€😀', 'UCS-2', 3, 1],
+    ['French sentence with GSM accents and an emoji', 'Rendez-vous confirmé à 14h 👍', 'UCS-2', 29, 1],
+    ['extension character in UCS-2 text', 'ê€', 'UCS-2', 2, 1],
+    ['69 UCS-2 characters then a euro sign', 'ê'.repeat(69) + '€', 'UCS-2', 70, 1],
   ])('%s', (_, text, encoding, characters, segments) => {
     expect(measureSms(text)).toEqual({ encoding, characters, segments });
   });
