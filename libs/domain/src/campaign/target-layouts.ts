@@ -1,3 +1,4 @@
+import { hasPlaceholderValue, isObjectPropertyName } from '../messages/placeholders';
 import { DomainError, FieldViolation } from '../shared/domain-error';
 
 export type LayoutFieldType = 'string' | 'number' | 'date';
@@ -13,8 +14,6 @@ export type TargetLayout = { name: string; fields: LayoutField[] };
  */
 export const BUILT_IN_PLACEHOLDERS: readonly string[] = ['phoneNumber'];
 const RESERVED_KEYS: ReadonlySet<string> = new Set(['phoneNumber', 'startDate', 'priority', 'insertIfDuplicate', 'timeZone']);
-/** Names a plain JavaScript object already has: a value under one of them could not be told from the built-in. */
-const OBJECT_KEYS: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
 
 /** Same characters as a template placeholder key, so every field can be used as one. */
 const FIELD_KEY = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -40,7 +39,7 @@ export function layoutViolations(layouts: readonly TargetLayout[]): FieldViolati
       const path = `layouts[${index}].fields[${fieldIndex}].key`;
       if (!FIELD_KEY.test(field.key)) {
         violations.push({ field: path, value: field.key, rule: 'must be 1 to 64 letters, digits, "_", "-" or "."' });
-      } else if (OBJECT_KEYS.has(field.key)) {
+      } else if (isObjectPropertyName(field.key)) {
         violations.push({ field: path, value: field.key, rule: 'is a built-in property name of JavaScript objects; choose another key' });
       } else if (RESERVED_KEYS.has(field.key)) {
         violations.push({ field: path, value: field.key, rule: `is reserved for the target's own ${field.key}` });
@@ -102,7 +101,8 @@ export function layoutValueViolations(
 
 /**
  * Lists the placeholders of the template that a target's layout values leave without a value,
- * since the message could not be rendered for it. `phoneNumber` is always filled.
+ * since the message could not be rendered for it. `phoneNumber` is always filled. Only own
+ * properties of the values count, as in rendering, so `constructor` is missing unless given.
  */
 export function missingValueViolations(
   placeholders: readonly string[],
@@ -112,10 +112,10 @@ export function missingValueViolations(
   const values = layout?.values ?? {};
   return placeholders
     .filter((key) => !BUILT_IN_PLACEHOLDERS.includes(key))
-    .filter((key) => values[key] === undefined || values[key] === null || values[key] === '')
+    .filter((key) => !hasPlaceholderValue(values, key))
     .map((key) => ({
       field: layout === undefined ? 'layout' : `layout.values.${key}`,
-      value: values[key] ?? null,
+      value: Object.hasOwn(values, key) ? (values[key] ?? null) : null,
       rule: `is required: template '${templateId}' uses {{${key}}}`,
     }));
 }

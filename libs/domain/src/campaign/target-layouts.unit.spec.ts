@@ -1,4 +1,4 @@
-import { layoutForKeys, layoutValueViolations, TargetLayout } from './target-layouts';
+import { layoutForKeys, layoutValueViolations, missingValueViolations, TargetLayout } from './target-layouts';
 
 const layouts: TargetLayout[] = [
   {
@@ -50,5 +50,27 @@ describe('layout values', () => {
     expect(layoutForKeys([...layouts].reverse(), ['firstName'])?.name).toBe('relance');
     expect(layoutForKeys(layouts, ['unknown'])?.name).toBe('paiement');
     expect(layoutForKeys([], ['firstName'])).toBeUndefined();
+  });
+});
+
+describe('missing values of placeholders named like Object.prototype properties', () => {
+  const builtInNames = ['constructor', '__proto__', 'toString'];
+
+  it.each(builtInNames)('reports {{%s}} as missing when the values are empty', (key) => {
+    expect(missingValueViolations([key], { values: {} }, 'tpl-1')).toEqual([
+      { field: `layout.values.${key}`, value: null, rule: `is required: template 'tpl-1' uses {{${key}}}` },
+    ]);
+  });
+
+  it.each(builtInNames)('reports {{%s}} as missing when the target has no layout', (key) => {
+    expect(missingValueViolations([key], undefined, 'tpl-1')).toEqual([
+      { field: 'layout', value: null, rule: `is required: template 'tpl-1' uses {{${key}}}` },
+    ]);
+  });
+
+  it.each(builtInNames)('accepts an own value of {{%s}}', (key) => {
+    // Parsed as a request body is, so that `__proto__` becomes an own property.
+    const values = JSON.parse(`{"${key}": "x"}`) as Record<string, unknown>;
+    expect(missingValueViolations([key], { values }, 'tpl-1')).toEqual([]);
   });
 });

@@ -4,6 +4,14 @@
  */
 const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}/g;
 
+/** Names a plain JavaScript object already has: a value under one of them could not be told from the built-in. */
+const OBJECT_PROPERTY_NAMES: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
+
+/** Tells whether `key` is a property every plain object has, such as `constructor` or `toString`. */
+export function isObjectPropertyName(key: string): boolean {
+  return OBJECT_PROPERTY_NAMES.has(key);
+}
+
 export function extractPlaceholders(body: string): string[] {
   const keys = new Set<string>();
   for (const match of body.matchAll(PLACEHOLDER)) {
@@ -14,9 +22,12 @@ export function extractPlaceholders(body: string): string[] {
 
 export type RenderResult = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly missing: readonly string[] };
 
-/** Replaces every placeholder; fails listing the keys that have no value. */
+/**
+ * Replaces every placeholder, or fails listing the keys that have no value. Only own properties
+ * of `variables` count, so `{{constructor}}` or `{{toString}}` never renders a built-in of `Object`.
+ */
 export function renderTemplate(body: string, variables: Readonly<Record<string, unknown>>): RenderResult {
-  const missing = extractPlaceholders(body).filter((key) => !hasValue(variables[key]));
+  const missing = extractPlaceholders(body).filter((key) => !hasPlaceholderValue(variables, key));
   if (missing.length > 0) {
     return { ok: false, missing };
   }
@@ -24,6 +35,11 @@ export function renderTemplate(body: string, variables: Readonly<Record<string, 
   return { ok: true, text };
 }
 
-function hasValue(value: unknown): boolean {
+/** Tells whether `variables` has an own value for `key` other than undefined, null and ''. */
+export function hasPlaceholderValue(variables: Readonly<Record<string, unknown>>, key: string): boolean {
+  if (!Object.hasOwn(variables, key)) {
+    return false;
+  }
+  const value = variables[key];
   return value !== undefined && value !== null && value !== '';
 }

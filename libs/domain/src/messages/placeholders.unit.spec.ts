@@ -17,4 +17,18 @@ describe('template placeholders', () => {
   it('does not treat single braces as placeholders', () => {
     expect(extractPlaceholders('{a} {{ }} {{b c}}')).toEqual([]);
   });
+
+  describe('placeholders named like Object.prototype properties', () => {
+    const builtInNames = ['constructor', '__proto__', 'toString'];
+
+    it.each(builtInNames)('reports {{%s}} as missing when the variables are empty', (key) => {
+      expect(renderTemplate(`Bonjour {{${key}}}`, {})).toEqual({ ok: false, missing: [key] });
+    });
+
+    it.each(builtInNames)('renders an own value of {{%s}} exactly', (key) => {
+      // Parsed as a request body is, so that `__proto__` becomes an own property.
+      const variables = JSON.parse(`{"${key}": "x"}`) as Record<string, unknown>;
+      expect(renderTemplate(`Bonjour {{${key}}}`, variables)).toEqual({ ok: true, text: 'Bonjour x' });
+    });
+  });
 });

@@ -1,6 +1,6 @@
 import { Decider, DomainEvent } from '../shared/decider';
 import { DomainError } from '../shared/domain-error';
-import { extractPlaceholders } from '../messages/placeholders';
+import { extractPlaceholders, isObjectPropertyName } from '../messages/placeholders';
 import { measureSms, SmsEncoding } from '../messages/sms-encoding';
 
 export type TemplateCreated = DomainEvent<
@@ -37,6 +37,15 @@ export const templateDecider: Decider<TemplateState, TemplateCommand, TemplateEv
     }
     if (command.body.trim() === '') {
       throw DomainError.invalid('TEMPLATE.EMPTY_BODY', 'body', command.body, 'must contain text');
+    }
+    const objectKey = extractPlaceholders(command.body).find(isObjectPropertyName);
+    if (objectKey !== undefined) {
+      throw DomainError.invalid(
+        'TEMPLATE.INVALID_PLACEHOLDER',
+        'body',
+        `{{${objectKey}}}`,
+        'names a built-in property of JavaScript objects, which no request can give a value for; choose another key',
+      );
     }
     const length = measureSms(command.body);
     if (length.segments > MAX_TEMPLATE_SEGMENTS) {

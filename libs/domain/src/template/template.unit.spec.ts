@@ -40,4 +40,15 @@ describe('template decider', () => {
     const created = spec.given([]).when({ type: 'CreateTemplate', id: 't5', name: 'T', body: 'Bonjour' }).result();
     spec.given(created).when({ type: 'CreateTemplate', id: 't5', name: 'T', body: 'Bonjour' }).thenThrows('TEMPLATE.ALREADY_EXISTS');
   });
+
+  it('rejects placeholders named like object properties', () => {
+    for (const key of ['constructor', '__proto__', 'toString', 'prototype']) {
+      spec
+        .given([])
+        .when({ type: 'CreateTemplate', id: 't6', name: 'Proto', body: `Bonjour {{${key}}}` })
+        .thenThrows('TEMPLATE.INVALID_PLACEHOLDER');
+    }
+    const [event] = spec.given([]).when({ type: 'CreateTemplate', id: 't7', name: 'Ok', body: 'Bonjour {{constructorName}}' }).result();
+    expect(event.data.placeholders).toEqual(['constructorName']);
+  });
 });
