@@ -149,6 +149,30 @@ describe.each(TEST_DATABASES)('campaigns view on $name', (database) => {
       expect(await idsFor('nothing like it')).toEqual([]);
     });
 
+    it('matches ligatures and ß spelled out, in either case', async () => {
+      const oeuvre = newId('c');
+      const aegis = newId('c');
+      await projectBatch(
+        test.db,
+        [projection],
+        [
+          create(oeuvre, { name: 'Chef-d’œuvre', reference: 'RÉF-Œuvre-42', alias: null }),
+          create(aegis, { name: 'Ægide', reference: 'GROẞ-1', alias: 'Straße' }),
+        ],
+      );
+
+      const idsFor = async (search: string) => (await queries.listCampaigns({ search })).items.map((item) => item.id);
+
+      expect(await idsFor('ref-oeuvre')).toEqual([oeuvre]);
+      expect(await idsFor('RÉF-Œuvre-42')).toEqual([oeuvre]);
+      expect(await idsFor('d’oeuvre')).toEqual([oeuvre]);
+      expect(await idsFor('aegide')).toEqual([aegis]);
+      expect(await idsFor('æ')).toEqual([aegis]);
+      expect(await idsFor('gross-1')).toEqual([aegis]);
+      expect(await idsFor('STRASSE')).toEqual([aegis]);
+      expect(await idsFor('straße')).toEqual([aegis]);
+    });
+
     it('treats % and _ in the search as plain characters', async () => {
       const percent = newId('c');
       await projectBatch(
