@@ -1,11 +1,12 @@
 import { Decider, DomainEvent } from '../shared/decider';
 import { DomainError } from '../shared/domain-error';
-import { isGsm7 } from '../messages/sms-encoding';
 
 /**
- * A sender: the originator shown on the recipient's phone. Operators accept three forms:
- * an alphanumeric id of 3 to 11 GSM characters with at least one letter, a short code (3 to 8
- * digits), or an E.164 number.
+ * A sender: the originator shown on the recipient's phone. Operators accept three forms: an
+ * alphanumeric id of 3 to 11 characters with at least one letter, a short code (3 to 8 digits),
+ * or an E.164 number. The alphanumeric form takes only ASCII letters, digits, space and `. - _ &`,
+ * although GSM 03.38 also has letters such as `é`, because many operators reject non-ASCII
+ * alphanumeric sender ids.
  */
 export type SenderIdKind = 'ALPHANUMERIC' | 'SHORT_CODE' | 'E164';
 
@@ -45,14 +46,21 @@ export function classifySenderId(senderId: string): SenderIdKind {
   if (/^\d{3,8}$/.test(senderId)) {
     return 'SHORT_CODE';
   }
-  const alphanumeric = senderId.length >= 3 && senderId.length <= 11 && /[A-Za-z]/.test(senderId) && isGsm7(senderId);
-  if (alphanumeric && /^[A-Za-z0-9 .\-_&]+$/.test(senderId)) {
+  if (ALPHANUMERIC_SENDER_ID.test(senderId) && /[A-Za-z]/.test(senderId)) {
     return 'ALPHANUMERIC';
   }
-  throw DomainError.invalid(
-    'SENDER.INVALID_SENDER_ID',
-    'senderId',
-    senderId,
-    'must be 3-11 letters, digits, spaces or . - _ & with at least one letter, a short code of 3-8 digits, or an E.164 number',
-  );
+  throw DomainError.invalid('SENDER.INVALID_SENDER_ID', 'senderId', senderId, senderIdRule(senderId));
+}
+
+const ALPHANUMERIC_SENDER_ID = /^[A-Za-z0-9 .\-_&]{3,11}$/;
+const SENDER_ID_FORMS =
+  'an alphanumeric sender id of 3 to 11 characters from A-Z, a-z, 0-9, space, ".", "-", "_" and "&" with at least one letter, ' +
+  'a short code of 3 to 8 digits, or an E.164 number such as +33612345678';
+
+function senderIdRule(senderId: string): string {
+  const nonAscii = /\P{ASCII}/u.exec(senderId)?.[0];
+  if (nonAscii === undefined) {
+    return `must be ${SENDER_ID_FORMS}`;
+  }
+  return `contains '${nonAscii}', which is not ASCII. Many operators reject non-ASCII alphanumeric sender ids, so use ${SENDER_ID_FORMS}`;
 }
