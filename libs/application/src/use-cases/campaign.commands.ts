@@ -5,9 +5,12 @@ import {
   calendarDecider,
   campaignDecider,
   profileDecider,
+  CampaignEvent,
   CampaignSettings,
   CampaignState,
   CampaignStatus,
+  ChangeCampaignSettings,
+  Decider,
   DomainError,
   senderDecider,
   streams,
@@ -21,6 +24,7 @@ import { CommandExecutor } from '../commands/command-executor';
 import { EVENT_STORE } from '../infrastructure/tokens';
 import { ReadModels } from '../read-models/read-models.service';
 import { loadState, withStreamId } from './load-state';
+import { toInstant } from './local-date';
 
 export class CreateCampaignCommand {
   constructor(
@@ -112,6 +116,11 @@ export class ChangeCampaignSettingsCommand {
     readonly changes: Partial<CampaignSettings>,
     readonly context: CommandContext,
     readonly expectedRevision?: number,
+    /**
+     * A new end date as the request gave it, ISO-8601 with or without an offset. A local one is
+     * read in the time zone that `changes` sets, else in the campaign's own.
+     */
+    readonly endDate?: string,
   ) {}
 }
 
@@ -125,15 +134,46 @@ export class ChangeCampaignSettingsHandler implements ICommandHandler<
     @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
-  async execute({ campaignId, changes, context, expectedRevision }: ChangeCampaignSettingsCommand) {
+  async execute({ campaignId, changes, context, expectedRevision, endDate }: ChangeCampaignSettingsCommand) {
     await assertDependencies(this.store, changes);
     const templatePlaceholders = changes.templateId === undefined ? undefined : await placeholdersOf(this.store, changes.templateId);
     const command = { type: 'ChangeCampaignSettings' as const, changes, templatePlaceholders };
+    const decider = endDate === undefined ? campaignDecider : withEndDateInCampaignZone(endDate, context.now);
     const result = await withStreamId('CAMPAIGN.NOT_FOUND', 'campaign', campaignId, () =>
-      this.executor.execute(streams.campaign(campaignId), campaignDecider, command, context, expectedRevision),
+      this.executor.execute(streams.campaign(campaignId), decider, command, context, expectedRevision),
     );
     return { state: result.state, revision: result.revision };
   }
+}
+
+/**
+ * Wraps the campaign decider so that it reads `endDate` in the time zone of the state it decides
+ * on. A campaign that the read models do not show yet thus takes a local end date, and a retry
+ * after a concurrent change reads the zone again. A campaign that does not exist still gets the
+ * decider's NOT_FOUND.
+ */
+function withEndDateInCampaignZone(endDate: string, now: string): Decider<CampaignState, ChangeCampaignSettings, CampaignEvent> {
+  return {
+    initialState: campaignDecider.initialState,
+    evolve: campaignDecider.evolve,
+    decide: (command, state) => {
+      if (!state.exists) {
+        return campaignDecider.decide(command, state);
+      }
+      const timeZone = command.changes.timeZone ?? state.settings.timeZone;
+      const changes = { ...command.changes, endDate: readEndDate(endDate, timeZone, now) };
+      return campaignDecider.decide({ ...command, changes }, state);
+    },
+  };
+}
+
+/** Reads an end date in `timeZone` when it has no offset, and rejects one that is not after `now`. */
+export function readEndDate(value: string, timeZone: string, now: string): string {
+  const instant = toInstant('endDate', value, timeZone);
+  if (Date.parse(instant) <= Date.parse(now)) {
+    throw DomainError.invalid('CAMPAIGN.END_DATE_IN_PAST', 'endDate', value, 'must be in the future');
+  }
+  return instant;
 }
 
 export class DeleteCampaignCommand {

@@ -1,13 +1,26 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { CALENDAR_PRESETS, CalendarPreset, CalendarRules, DomainError, nextOpenInstant, OpeningRange, Weekday } from '@sms/domain';
+import {
+  CALENDAR_PRESETS,
+  calendarDecider,
+  CalendarPreset,
+  CalendarRules,
+  DomainError,
+  nextOpenInstant,
+  OpeningRange,
+  streams,
+  Weekday,
+} from '@sms/domain';
+import { EventStore } from '@sms/event-store';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
 import type { Response } from 'express';
 import { CommandContext } from '../../commands/command-context';
+import { EVENT_STORE } from '../../infrastructure/tokens';
 import { ReadModels } from '../../read-models/read-models.service';
 import { CreateCalendarCommand } from '../../use-cases/catalog.commands';
+import { loadState } from '../../use-cases/load-state';
 import { toInstant } from '../../use-cases/local-date';
 import { Roles } from '../auth/roles';
 import { CanonicalTimeZone } from '../campaigns/campaign.dto';
@@ -84,6 +97,7 @@ export class CalendarsController {
   constructor(
     private readonly commands: CommandBus,
     private readonly readModels: ReadModels,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
   @Post()
@@ -113,10 +127,23 @@ export class CalendarsController {
   /** `{ at }`: the first open instant at or after `after`, or null when the calendar opens on none of the next 400 days. */
   @Get(':id/next-open')
   async nextOpen(@Param('id') id: string, @Query() query: NextOpenQuery) {
-    const calendar = (await this.readModels.queries.calendars.getCalendar(id)) ?? notFound('CALENDAR.NOT_FOUND', 'calendar', id);
+    const calendar = await this.calendarRules(id);
     const after = query.after === undefined ? Date.now() : Date.parse(toInstant('after', query.after, calendar.timeZone));
     const at = nextOpenInstant(calendar, after);
     return { at: at === null ? null : new Date(at).toISOString() };
+  }
+
+  /**
+   * Returns a calendar's rules from the read model, or from the calendar's stream when the
+   * projector has not applied it yet, so that a query right after the creation finds it.
+   */
+  private async calendarRules(id: string): Promise<CalendarRules> {
+    const projected = await this.readModels.queries.calendars.getCalendar(id);
+    if (projected !== null && projected !== undefined) {
+      return projected;
+    }
+    const { state } = await loadState(this.store, streams.calendar(id), calendarDecider);
+    return state.exists ? state : notFound('CALENDAR.NOT_FOUND', 'calendar', id);
   }
 }
 

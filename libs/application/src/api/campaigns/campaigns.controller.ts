@@ -16,6 +16,7 @@ import {
   CreateCampaignCommand,
   DefineTargetLayoutsCommand,
   DeleteCampaignCommand,
+  readEndDate,
   ToggleCampaignStatusCommand,
 } from '../../use-cases/campaign.commands';
 import { toInstant } from '../../use-cases/local-date';
@@ -78,7 +79,10 @@ export class CampaignsController {
     return campaign;
   }
 
-  /** Changes the settings given; `If-Match` makes it fail with 412 if the campaign changed since it was read. */
+  /**
+   * Changes the settings given; `If-Match` makes it fail with 412 if the campaign changed since it
+   * was read. A local `endDate` is read in the time zone that the campaign's event stream records.
+   */
   @Patch(':id')
   async update(
     @Param('id') id: string,
@@ -87,9 +91,8 @@ export class CampaignsController {
     @RequestContext('maker') context: CommandContext,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const current = (await this.readModels.getCampaign(id)) ?? notFound('CAMPAIGN.NOT_FOUND', 'campaign', id);
-    const changes = toSettingChanges(body, current.timeZone, context.now);
-    return this.changeSettings(id, changes, ifMatch, context, response);
+    const endDate = typeof body.endDate === 'string' ? body.endDate : undefined;
+    return this.changeSettings(id, toSettingChanges(body), ifMatch, context, response, endDate);
   }
 
   @Put(':id/tags')
@@ -189,9 +192,10 @@ export class CampaignsController {
     ifMatch: string | undefined,
     context: CommandContext,
     response: Response,
+    endDate?: string,
   ) {
     const { state, revision } = await this.commands.execute<ChangeCampaignSettingsCommand, { state: CampaignState; revision: number }>(
-      new ChangeCampaignSettingsCommand(id, changes, context, parseIfMatch(ifMatch)),
+      new ChangeCampaignSettingsCommand(id, changes, context, parseIfMatch(ifMatch), endDate),
     );
     response.setHeader('ETag', `"${revision}"`);
     return state.exists ? { id: state.id, status: state.status, sessionId: state.sessionId, ...state.settings } : undefined;
@@ -286,9 +290,10 @@ const CLEARABLE: ReadonlySet<string> = new Set(['alias', 'calendarId', 'endDate'
 
 /**
  * Converts the settings a PATCH body gives as creation does. Null clears a clearable setting and
- * is rejected for the others. An end date is read in the new zone, else the current one.
+ * is rejected for the others. A new end date is left out, because the command handler reads it
+ * in the campaign's time zone.
  */
-function toSettingChanges(body: UpdateCampaignBody, currentTimeZone: string, now: string): Partial<CampaignSettings> {
+function toSettingChanges(body: UpdateCampaignBody): Partial<CampaignSettings> {
   const changes: Partial<CampaignSettings> = {};
   const { chatFlow, endDate, ...plain } = body;
   for (const [key, value] of Object.entries(body)) {
@@ -305,17 +310,8 @@ function toSettingChanges(body: UpdateCampaignBody, currentTimeZone: string, now
   if (chatFlow !== undefined && chatFlow !== null) {
     changes.chatFlow = { enabled: chatFlow.enabled, flowId: chatFlow.flowId ?? null };
   }
-  if (endDate !== undefined) {
-    changes.endDate = endDate === null ? null : readEndDate(endDate, body.timeZone ?? currentTimeZone, now);
+  if (endDate === null) {
+    changes.endDate = null;
   }
   return changes;
-}
-
-/** Reads an end date in the campaign's zone and rejects one that is not after `now`. */
-function readEndDate(value: string, timeZone: string, now: string): string {
-  const instant = toInstant('endDate', value, timeZone);
-  if (Date.parse(instant) <= Date.parse(now)) {
-    throw DomainError.invalid('CAMPAIGN.END_DATE_IN_PAST', 'endDate', value, 'must be in the future');
-  }
-  return instant;
 }

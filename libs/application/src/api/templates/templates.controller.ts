@@ -1,7 +1,8 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { DomainError, measureSms, renderTemplate } from '@sms/domain';
+import { DomainError, measureSms, renderTemplate, streams, templateDecider } from '@sms/domain';
+import { EventStore } from '@sms/event-store';
 import {
   IsOptional,
   IsString,
@@ -12,8 +13,10 @@ import {
   ValidatorConstraintInterface,
 } from 'class-validator';
 import { CommandContext } from '../../commands/command-context';
+import { EVENT_STORE } from '../../infrastructure/tokens';
 import { ReadModels } from '../../read-models/read-models.service';
 import { CreateTemplateCommand } from '../../use-cases/catalog.commands';
+import { loadState } from '../../use-cases/load-state';
 import { Roles } from '../auth/roles';
 import { LayoutValuesConstraint } from '../targets/target.dto';
 import { notFound } from '../not-found';
@@ -82,6 +85,7 @@ export class TemplatesController {
   constructor(
     private readonly commands: CommandBus,
     private readonly readModels: ReadModels,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
   @Post()
@@ -106,9 +110,8 @@ export class TemplatesController {
   /** Renders the template as the recipient will read it: plain text, never HTML-escaped. */
   @Post(':id/preview')
   @HttpCode(200)
-  async preview(@Param('id') id: string, @Body() body: PreviewBody) {
-    const template = (await this.readModels.getTemplate(id)) ?? notFound('TEMPLATE.NOT_FOUND', 'template', id);
-    const rendered = renderTemplate(template.body, body.variables);
+  async preview(@Param('id') id: string, @Body() request: PreviewBody) {
+    const rendered = renderTemplate(await this.templateBody(id), request.variables);
     if (!rendered.ok) {
       throw DomainError.invalid(
         'TEMPLATE.MISSING_VARIABLES',
@@ -118,6 +121,19 @@ export class TemplatesController {
       );
     }
     return { text: rendered.text, ...measureSms(rendered.text) };
+  }
+
+  /**
+   * Returns a template's body from the read model, or from the template's stream when the
+   * projector has not applied it yet, so that a preview right after the creation finds it.
+   */
+  private async templateBody(id: string): Promise<string> {
+    const projected = await this.readModels.getTemplate(id);
+    if (projected !== undefined) {
+      return projected.body;
+    }
+    const { state } = await loadState(this.store, streams.template(id), templateDecider);
+    return state.exists ? state.body : notFound('TEMPLATE.NOT_FOUND', 'template', id);
   }
 }
 
