@@ -147,6 +147,7 @@ const schema = z
     HTTP_PROVIDER_MAX_CONCURRENCY: positiveInt.max(1_000).default(50),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     SENDER_CONCURRENCY: positiveInt.max(5_000).default(500),
+    SENDER_UNMATCHED_RECEIPT_MS: z.coerce.number().int().min(0).max(86_400_000).default(600_000),
     SCHEDULER_BATCH_SIZE: positiveInt.max(5_000).default(500),
     SCHEDULER_TICK_MS: positiveInt.max(60_000).default(250),
     SCHEDULER_MAX_IN_FLIGHT: positiveInt.max(100_000).default(2_000),

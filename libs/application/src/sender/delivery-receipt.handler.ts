@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DeliveryStatus, RecordDeliveryReceipt, streams, targetDecider, TargetState } from '@sms/domain';
 import { WrongExpectedRevisionError } from '@sms/event-store';
 import { ReceiptTarget } from '@sms/read-models';
@@ -7,9 +7,14 @@ import { BatchingAppender } from '../commands/batching-appender';
 import { serviceContext } from '../commands/command-context';
 import { CommandExecutor } from '../commands/command-executor';
 import { toNewEvent } from '../commands/to-new-event';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG, LOGGER } from '../infrastructure/tokens';
+import { AppLogger } from '../logging/logger';
 import { ReadModels } from '../read-models/read-models.service';
 import { RecentSubmissions, SubmittedAttempt } from './recent-submissions';
 import { ReplyHandler } from './reply.handler';
+import { SenderMetrics } from './sender.metrics';
+import { UnmatchedReceipts } from './unmatched-receipts';
 
 const FINAL: ReadonlySet<string> = new Set<DeliveryStatus>(['DELIVERED', 'UNDELIVERED', 'EXPIRED', 'REJECTED']);
 
@@ -28,13 +33,15 @@ interface PendingReceipt {
  * looked up in the read model, in batches, and appended with the revision found there. Either way
  * the expected revision keeps a stale guess from writing a wrong event: a conflict goes through the
  * command handler. A receipt that matches no recorded attempt yet (it can overtake the sender's own
- * write) is refused, so the SMSC delivers it again later instead of it being dropped. As the
+ * write) is refused, so the SMSC delivers it again later instead of it being dropped, until
+ * SENDER_UNMATCHED_RECEIPT_MS have passed since it was first seen (see UnmatchedReceipts). As the
  * gateway's listener it also receives recipients' replies, which it hands to ReplyHandler.
  */
 @Injectable()
 export class DeliveryReceiptHandler implements SmsGatewayListener {
   private queue: PendingReceipt[] = [];
   private flushScheduled = false;
+  private readonly unmatched: UnmatchedReceipts;
 
   constructor(
     private readonly executor: CommandExecutor,
@@ -42,7 +49,12 @@ export class DeliveryReceiptHandler implements SmsGatewayListener {
     private readonly appender: BatchingAppender,
     private readonly recentSubmissions: RecentSubmissions,
     private readonly replies: ReplyHandler,
-  ) {}
+    private readonly metrics: SenderMetrics,
+    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(LOGGER) private readonly logger: AppLogger,
+  ) {
+    this.unmatched = new UnmatchedReceipts(config.SENDER_UNMATCHED_RECEIPT_MS);
+  }
 
   async onDeliveryReceipt(receipt: DeliveryReceipt): Promise<void> {
     if (!FINAL.has(receipt.status)) {
@@ -105,8 +117,17 @@ export class DeliveryReceiptHandler implements SmsGatewayListener {
 
   private async recordLookedUp(command: RecordDeliveryReceipt, target: ReceiptTarget | undefined): Promise<void> {
     if (target === undefined) {
+      if (this.unmatched.graceOver(command.providerMessageId)) {
+        this.metrics.countUnmatchedReceipt();
+        this.logger.warn(
+          { providerMessageId: command.providerMessageId, status: command.status, doneAt: command.doneAt },
+          'delivery receipt dropped: no attempt has its provider message id',
+        );
+        return;
+      }
       throw new Error(`no attempt recorded yet for provider message id '${command.providerMessageId}'`);
     }
+    this.unmatched.matched(command.providerMessageId);
     if (FINAL.has(target.attemptStatus)) {
       // A repeated receipt: the store already has this attempt's final status.
       return;

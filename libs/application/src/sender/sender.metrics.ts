@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Histogram, register } from 'prom-client';
 
-/** Prometheus metrics of the sender: submits by outcome, submit latency, and claim-to-submit latency. */
+/** Prometheus metrics of the sender: submits by outcome, submit latency, claim-to-submit latency and dropped receipts. */
 @Injectable()
 export class SenderMetrics {
   private readonly submits =
@@ -21,6 +21,17 @@ export class SenderMetrics {
       help: 'Time from the scheduler claim to the provider response, in seconds',
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
     });
+
+  private readonly unmatchedReceipts =
+    existing<Counter>('sms_unmatched_receipts_total') ??
+    new Counter({
+      name: 'sms_unmatched_receipts_total',
+      help: 'Delivery receipts dropped because no attempt had their provider message id within the grace period',
+    });
+
+  countUnmatchedReceipt(): void {
+    this.unmatchedReceipts.inc();
+  }
 
   observeSubmit(outcome: string, submitMs: number, sinceClaimMs: number): void {
     this.submits.inc({ outcome });
