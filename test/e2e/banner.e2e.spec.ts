@@ -39,8 +39,8 @@ describe('profiles and the Banner', () => {
     const advisor = await advisorOf([String(managing.body.id), String(watching.body.id)]);
     const listed = await eventually(
       async () => {
-        const response = await advisor.get<Array<{ id: string }>>('/banner/campaigns');
-        return response.body.length === 1 ? response.body : undefined;
+        const response = await advisor.get<{ items: Array<{ id: string }> }>('/banner/campaigns');
+        return response.body.items.length === 1 ? response.body.items : undefined;
       },
       10_000,
       'the Banner list',
@@ -75,7 +75,7 @@ describe('profiles and the Banner', () => {
 
     await maker.request('PATCH', `/profiles/${String(watching.body.id)}`, { body: { manageCampaign: true } });
     await eventually(
-      async () => ((await advisor.get<Array<{ id: string }>>('/banner/campaigns')).body.length === 2 ? true : undefined),
+      async () => ((await advisor.get<{ total: number }>('/banner/campaigns')).body.total === 2 ? true : undefined),
       10_000,
       'the watched campaign to join the Banner',
     );
@@ -83,7 +83,7 @@ describe('profiles and the Banner', () => {
 
   it('shows nothing to an advisor without profiles', async () => {
     const advisor = await advisorOf([]);
-    expect((await advisor.get('/banner/campaigns')).body).toEqual([]);
+    expect((await advisor.get('/banner/campaigns')).body).toEqual({ items: [], total: 0, page: 1, pageSize: 50 });
   });
 
   it('rejects a maker token on the Banner', async () => {
@@ -129,7 +129,7 @@ describe('profiles and the Banner', () => {
     const changed = await maker.request('PATCH', `/profiles/${String(profile.body.id)}`, { body: { manageCampaign: false } });
     expect(changed).toMatchObject({ status: 200, body: { manageCampaign: false } });
     await eventually(
-      async () => ((await advisor.get<Array<{ id: string }>>('/banner/campaigns')).body.length === 0 ? true : undefined),
+      async () => ((await advisor.get<{ total: number }>('/banner/campaigns')).body.total === 0 ? true : undefined),
       10_000,
       'the campaign to leave the Banner',
     );
@@ -146,8 +146,8 @@ describe('profiles and the Banner', () => {
 async function bannerStatusWhen(advisor: HttpClient, campaignId: string, status: 'ON' | 'OFF'): Promise<{ id: string; status: string }> {
   return eventually(
     async () => {
-      const response = await advisor.get<Array<{ id: string; status: string }>>('/banner/campaigns');
-      return response.body.find((campaign) => campaign.id === campaignId && campaign.status === status);
+      const response = await advisor.get<{ items: Array<{ id: string; status: string }> }>('/banner/campaigns');
+      return response.body.items.find((campaign) => campaign.id === campaignId && campaign.status === status);
     },
     10_000,
     `the Banner to show campaign ${campaignId} ${status}`,

@@ -318,7 +318,7 @@ describe('campaign management', () => {
       await maker.post(`/campaigns/${campaignId}/status`, { status: 'ON' });
       await new Promise((resolve) => setTimeout(resolve, 50));
       await eventually(
-        async () => ((await advisor.get<unknown[]>('/banner/campaigns')).body.length === 1 ? true : undefined),
+        async () => ((await advisor.get<{ total: number }>('/banner/campaigns')).body.total === 1 ? true : undefined),
         10_000,
         'the Banner list',
       );
@@ -430,7 +430,7 @@ describe('campaign management', () => {
       await maker.request('PUT', `/campaigns/${campaignId}/profiles`, { body: { profileIds: [profile.body.id] } });
       const advisor = await clientFor({ sub: 'dan', roles: ['advisor'], profileIds: [String(profile.body.id)] });
       await eventually(
-        async () => ((await advisor.get<unknown[]>('/banner/campaigns')).body.length === 1 ? true : undefined),
+        async () => ((await advisor.get<{ total: number }>('/banner/campaigns')).body.total === 1 ? true : undefined),
         10_000,
         'the Banner list',
       );

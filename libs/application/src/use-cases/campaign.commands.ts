@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import {
+  BUILT_IN_PLACEHOLDERS,
   calendarDecider,
   campaignDecider,
   profileDecider,
@@ -16,15 +17,17 @@ import {
   streams,
   TargetLayout,
   templateDecider,
+  TemplateState,
   ToggleSource,
 } from '@sms/domain';
-import { EventStore } from '@sms/event-store';
+import { EventStore, WrongExpectedRevisionError } from '@sms/event-store';
 import { CommandContext } from '../commands/command-context';
 import { CommandExecutor } from '../commands/command-executor';
 import { EVENT_STORE } from '../infrastructure/tokens';
 import { ReadModels } from '../read-models/read-models.service';
 import { loadState, withStreamId } from './load-state';
 import { toInstant } from './local-date';
+import { countPendingTargetsWithoutValues } from './target-value-gaps';
 
 export class CreateCampaignCommand {
   constructor(
@@ -131,18 +134,36 @@ export class ChangeCampaignSettingsHandler implements ICommandHandler<
 > {
   constructor(
     private readonly executor: CommandExecutor,
+    private readonly readModels: ReadModels,
     @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
   async execute({ campaignId, changes, context, expectedRevision, endDate }: ChangeCampaignSettingsCommand) {
+    const campaign = await requireCampaign(this.store, campaignId, expectedRevision);
     await assertDependencies(this.store, changes);
+    const templateChanges = changes.templateId !== undefined && changes.templateId !== campaign.settings.templateId;
     const templatePlaceholders = changes.templateId === undefined ? undefined : await placeholdersOf(this.store, changes.templateId);
-    const command = { type: 'ChangeCampaignSettings' as const, changes, templatePlaceholders };
+    const unfilledPlaceholders =
+      templateChanges && templatePlaceholders !== undefined
+        ? await this.countUnfilled(campaignId, campaign.settings.templateId, templatePlaceholders)
+        : undefined;
+    const command = { type: 'ChangeCampaignSettings' as const, changes, templatePlaceholders, unfilledPlaceholders };
     const decider = endDate === undefined ? campaignDecider : withEndDateInCampaignZone(endDate, context.now);
     const result = await withStreamId('CAMPAIGN.NOT_FOUND', 'campaign', campaignId, () =>
       this.executor.execute(streams.campaign(campaignId), decider, command, context, expectedRevision),
     );
     return { state: result.state, revision: result.revision };
+  }
+
+  /**
+   * Counts the pending targets without a value for each placeholder that the new template adds to
+   * the current one. Targets were checked against the current template's placeholders when added,
+   * so a new template with no other placeholder needs no scan.
+   */
+  private async countUnfilled(campaignId: string, currentTemplateId: string, placeholders: readonly string[]) {
+    const current = await placeholdersOf(this.store, currentTemplateId);
+    const added = placeholders.filter((key) => !current.includes(key) && !BUILT_IN_PLACEHOLDERS.includes(key));
+    return countPendingTargetsWithoutValues(this.readModels, campaignId, added);
   }
 }
 
@@ -215,6 +236,7 @@ export class AssignCampaignProfilesHandler implements ICommandHandler<
   ) {}
 
   async execute({ campaignId, profileIds, context, expectedRevision }: AssignCampaignProfilesCommand) {
+    await requireCampaign(this.store, campaignId, expectedRevision);
     for (const [index, profileId] of profileIds.entries()) {
       if (!(await loadState(this.store, streams.profile(profileId), profileDecider)).state.exists) {
         throw DomainError.invalid(
@@ -252,10 +274,7 @@ export class DefineTargetLayoutsHandler implements ICommandHandler<DefineTargetL
   ) {}
 
   async execute({ campaignId, layouts, context, expectedRevision }: DefineTargetLayoutsCommand) {
-    const { state } = await loadState(this.store, streams.campaign(campaignId), campaignDecider);
-    if (!state.exists) {
-      throw DomainError.notFound('CAMPAIGN.NOT_FOUND', 'campaign', campaignId);
-    }
+    const state = await requireCampaign(this.store, campaignId, expectedRevision);
     const inUse = (await this.readModels.queries.targets.pendingLayoutNames(campaignId)).filter(
       (name) => state.layouts.some((layout) => layout.name === name) && !layouts.some((layout) => layout.name === name),
     );
@@ -276,6 +295,28 @@ export class DefineTargetLayoutsHandler implements ICommandHandler<DefineTargetL
 
 /** Placeholders of a template, read from its stream; none when it does not exist. */
 export async function placeholdersOf(store: EventStore, templateId: string): Promise<string[]> {
+  return (await loadTemplate(store, templateId))?.placeholders ?? [];
+}
+
+/** Loads a template from its stream, or returns undefined when it does not exist. */
+export async function loadTemplate(store: EventStore, templateId: string): Promise<Extract<TemplateState, { exists: true }> | undefined> {
   const { state } = await loadState(store, streams.template(templateId), templateDecider);
-  return state.exists ? state.placeholders : [];
+  return state.exists ? state : undefined;
+}
+
+/**
+ * Loads the campaign from its stream. Throws a 404 error when it does not exist, then a revision
+ * mismatch (412) when `expectedRevision` is given and the stream moved on. Handlers that look up
+ * other streams or read models call it first, so that a stale `If-Match` fails with 412 before
+ * any of those lookups or a rule of the decider can fail with 400 or 409.
+ */
+export async function requireCampaign(store: EventStore, campaignId: string, expectedRevision?: number) {
+  const { state, revision } = await loadState(store, streams.campaign(campaignId), campaignDecider);
+  if (!state.exists) {
+    throw DomainError.notFound('CAMPAIGN.NOT_FOUND', 'campaign', campaignId);
+  }
+  if (expectedRevision !== undefined && expectedRevision !== revision) {
+    throw new WrongExpectedRevisionError(streams.campaign(campaignId), expectedRevision, revision);
+  }
+  return state;
 }

@@ -2,9 +2,9 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import {
   assertNoViolations,
-  campaignDecider,
   DomainError,
   layoutValueViolations,
+  messageLengthCheck,
   missingValueViolations,
   normalisePhoneNumber,
   streams,
@@ -12,12 +12,11 @@ import {
   TargetLayoutValues,
   TargetState,
 } from '@sms/domain';
-import { EventStore, SubjectKeys, WrongExpectedRevisionError } from '@sms/event-store';
+import { EventStore, SubjectKeys } from '@sms/event-store';
 import { CommandContext } from '../commands/command-context';
 import { EVENT_STORE, SUBJECT_KEYS } from '../infrastructure/tokens';
 import { CampaignTargets } from './campaign-targets';
-import { placeholdersOf } from './campaign.commands';
-import { loadState } from './load-state';
+import { loadTemplate, requireCampaign } from './campaign.commands';
 import { toInstant } from './local-date';
 import { AddOutcome, TargetWriter } from './target-writer';
 
@@ -56,8 +55,14 @@ export class AddTargetHandler implements ICommandHandler<AddTargetCommand, AddOu
     if (input.layout !== undefined) {
       assertNoViolations('TARGET.INVALID_LAYOUT', layoutValueViolations(campaign.layouts, input.layout));
     }
-    const placeholders = await placeholdersOf(this.store, campaign.settings.templateId);
-    assertNoViolations('TARGET.MISSING_VALUES', missingValueViolations(placeholders, input.layout, campaign.settings.templateId));
+    const template = await loadTemplate(this.store, campaign.settings.templateId);
+    assertNoViolations(
+      'TARGET.MISSING_VALUES',
+      missingValueViolations(template?.placeholders ?? [], input.layout, campaign.settings.templateId),
+    );
+    if (template !== undefined && input.layout !== undefined) {
+      assertNoViolations('TARGET.MESSAGE_TOO_LONG', messageLengthCheck(template)(input.layout.values, phone.e164));
+    }
     const [outcome] = await this.writer.addMany(
       [
         {
@@ -77,20 +82,8 @@ export class AddTargetHandler implements ICommandHandler<AddTargetCommand, AddOu
   }
 }
 
-/**
- * Loads the campaign from its stream; throws a 404 error when it does not exist, and a revision
- * mismatch (412) when `expectedRevision` is given and the stream moved on.
- */
-export async function requireCampaign(store: EventStore, campaignId: string, expectedRevision?: number) {
-  const { state, revision } = await loadState(store, streams.campaign(campaignId), campaignDecider);
-  if (!state.exists) {
-    throw DomainError.notFound('CAMPAIGN.NOT_FOUND', 'campaign', campaignId);
-  }
-  if (expectedRevision !== undefined && expectedRevision !== revision) {
-    throw new WrongExpectedRevisionError(streams.campaign(campaignId), expectedRevision, revision);
-  }
-  return state;
-}
+// Re-exported for the import runner and the copy and empty commands, which import it from here.
+export { requireCampaign };
 
 export class RemoveTargetCommand {
   constructor(

@@ -72,12 +72,19 @@ export type ToggleStatus = {
   newSessionId: string;
   source: ToggleSource;
 };
-/** `templatePlaceholders` are those of the template named by `changes.templateId`, when it changes. */
+/**
+ * `templatePlaceholders` are those of the template named by `changes.templateId`, when it changes.
+ * `unfilledPlaceholders` are the placeholders of that template that pending targets have no value
+ * for, each with the number of such targets, as the caller counted them in the read model.
+ */
 export type ChangeCampaignSettings = {
   type: 'ChangeCampaignSettings';
   changes: Partial<CampaignSettings>;
   templatePlaceholders?: readonly string[];
+  unfilledPlaceholders?: readonly UnfilledPlaceholder[];
 };
+/** A placeholder of a new template and the number of pending targets that have no value for it. */
+export type UnfilledPlaceholder = { key: string; pendingTargets: number };
 export type DeleteCampaign = { type: 'DeleteCampaign' };
 /** Replaces the profiles a campaign is assigned to; the caller checks that they exist. */
 export type AssignCampaignProfiles = { type: 'AssignCampaignProfiles'; profileIds: string[] };
@@ -209,11 +216,31 @@ function changeSettings(command: ChangeCampaignSettings, state: Extract<Campaign
         rule: `uses placeholders ${quoteAll(missing)} that layout '${layout.name}' does not define`,
       })),
     );
+    assertPendingTargetsFilled(settings.templateId, command.unfilledPlaceholders ?? []);
   }
   const changed = (Object.keys(command.changes) as Array<keyof CampaignSettings>).filter(
     (key) => JSON.stringify(settings[key]) !== JSON.stringify(state.settings[key]),
   );
   return changed.length === 0 ? [] : [{ type: 'CampaignSettingsChanged', data: { changed, settings } }];
+}
+
+/**
+ * Rejects a new template that uses placeholders some pending targets have no value for, because
+ * each of those targets would fail at send time with TEMPLATE.MISSING_VARIABLES. The conflict
+ * lasts only as long as those targets stay pending.
+ */
+function assertPendingTargetsFilled(templateId: string, unfilled: readonly UnfilledPlaceholder[]): void {
+  const gaps = unfilled.filter(({ pendingTargets }) => pendingTargets > 0);
+  if (gaps.length === 0) {
+    return;
+  }
+  const counted = gaps.map(({ key, pendingTargets }) => `{{${key}}} (${pendingTargets} ${pendingTargets === 1 ? 'target' : 'targets'})`);
+  const rule =
+    `uses placeholders that pending targets have no value for: ${counted.join(', ')}. ` +
+    'Remove those targets or empty the campaign first, or choose a template without these placeholders';
+  throw new DomainError('CAMPAIGN.TARGET_VALUES_MISSING', 'CONFLICT', `templateId '${templateId}' ${rule}`, [
+    { field: 'templateId', value: templateId, rule },
+  ]);
 }
 
 /** Records the layouts when they differ from the current ones and cover the template's placeholders. */

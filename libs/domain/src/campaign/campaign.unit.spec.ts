@@ -250,3 +250,49 @@ describe('campaign decider, commands on a campaign that does not exist', () => {
       .thenThrows('CAMPAIGN.NOT_FOUND');
   });
 });
+
+describe('campaign decider, a new template and pending targets', () => {
+  const change = (unfilledPlaceholders: Array<{ key: string; pendingTargets: number }>) => ({
+    type: 'ChangeCampaignSettings' as const,
+    changes: { templateId: 'template-2' },
+    templatePlaceholders: ['firstName', 'amount'],
+    unfilledPlaceholders,
+  });
+
+  it('rejects a template whose placeholders pending targets lack, with 409', () => {
+    const decide = spec.given([created]).when(
+      change([
+        { key: 'firstName', pendingTargets: 1 },
+        { key: 'amount', pendingTargets: 3 },
+      ]),
+    ).result;
+
+    expect(decide).toThrow(expect.objectContaining({ code: 'CAMPAIGN.TARGET_VALUES_MISSING', kind: 'CONFLICT' }));
+    expect(decide).toThrow(
+      "templateId 'template-2' uses placeholders that pending targets have no value for: {{firstName}} (1 target), {{amount}} (3 targets)",
+    );
+    expect(decide).toThrow(expect.objectContaining({ details: [expect.objectContaining({ field: 'templateId', value: 'template-2' })] }));
+  });
+
+  it('accepts the template when every pending target has the values', () => {
+    spec
+      .given([created])
+      .when(change([{ key: 'amount', pendingTargets: 0 }]))
+      .then([{ type: 'CampaignSettingsChanged', data: { changed: ['templateId'], settings: { ...settings, templateId: 'template-2' } } }]);
+  });
+
+  it('reports uncovered layout fields before pending targets', () => {
+    const layouts = [{ name: 'relance', fields: [{ key: 'firstName', label: 'Prénom', type: 'string' as const }] }];
+    spec
+      .given([created, { type: 'TargetLayoutsDefined', data: { layouts } }])
+      .when(change([{ key: 'amount', pendingTargets: 2 }]))
+      .thenThrows('CAMPAIGN.TEMPLATE_NOT_COVERED');
+  });
+
+  it('ignores pending targets when the template stays the same', () => {
+    spec
+      .given([created])
+      .when({ ...change([{ key: 'amount', pendingTargets: 2 }]), changes: { templateId: 'template-1', name: 'Relance 2' } })
+      .then([{ type: 'CampaignSettingsChanged', data: { changed: ['name'], settings: { ...settings, name: 'Relance 2' } } }]);
+  });
+});

@@ -3,6 +3,8 @@ import { DomainError } from '../shared/domain-error';
 import { extractPlaceholders, isObjectPropertyName } from '../messages/placeholders';
 import { measureSms, SmsEncoding } from '../messages/sms-encoding';
 
+export * from './message-length';
+
 export type TemplateCreated = DomainEvent<
   'TemplateCreated',
   {

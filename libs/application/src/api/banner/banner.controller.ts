@@ -1,6 +1,6 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { DomainError } from '@sms/domain';
 import type { Response } from 'express';
 import { CommandContext } from '../../commands/command-context';
@@ -10,6 +10,7 @@ import { Caller, CurrentCaller, Roles } from '../auth/roles';
 import { ToggleStatusBody } from '../campaigns/campaign.dto';
 import { parseIfMatch } from '../if-match';
 import { notFound } from '../not-found';
+import { PageQuery } from '../paging';
 import { RequestContext } from '../request-context';
 
 /**
@@ -28,8 +29,12 @@ export class BannerController {
   ) {}
 
   @Get()
-  list(@CurrentCaller() caller: Caller) {
-    return this.readModels.queries.campaigns.listBannerCampaigns(caller.profileIds);
+  @ApiOkResponse({
+    description:
+      'A page `{ items, total, page, pageSize }` of the campaigns assigned to a profile of the caller that allows "manage campaign", ordered by name',
+  })
+  list(@Query() query: PageQuery, @CurrentCaller() caller: Caller) {
+    return this.readModels.queries.campaigns.listBannerCampaignPage(caller.profileIds, { page: query.page, pageSize: query.pageSize });
   }
 
   @Post(':id/status')

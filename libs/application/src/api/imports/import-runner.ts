@@ -9,6 +9,8 @@ import {
   ImportState,
   LayoutField,
   layoutForKeys,
+  MessageLengthCheck,
+  messageLengthCheck,
   missingValueViolations,
   RecordImportProgress,
   streams,
@@ -21,7 +23,7 @@ import { CommandExecutor } from '../../commands/command-executor';
 import { toNewEvent } from '../../commands/to-new-event';
 import { EVENT_STORE, LOGGER } from '../../infrastructure/tokens';
 import { AppLogger } from '../../logging/logger';
-import { placeholdersOf } from '../../use-cases/campaign.commands';
+import { loadTemplate } from '../../use-cases/campaign.commands';
 import { requireCampaign } from '../../use-cases/target.commands';
 import { AddOutcome, NewTarget, TargetWriter } from '../../use-cases/target-writer';
 
@@ -91,13 +93,14 @@ export class ImportRunner implements OnApplicationShutdown {
     let revision: number;
     try {
       const state = await requireCampaign(this.store, campaignId);
-      const placeholders = await placeholdersOf(this.store, state.settings.templateId);
+      const template = await loadTemplate(this.store, state.settings.templateId);
       campaign = {
         id: campaignId,
         timeZone: state.settings.timeZone,
         templateId: state.settings.templateId,
         layouts: state.layouts,
-        placeholders,
+        placeholders: template?.placeholders ?? [],
+        checkMessageLength: template === undefined ? () => [] : messageLengthCheck(template),
       };
       importId = randomUUID();
       const started = await this.executor.execute(
@@ -245,6 +248,11 @@ class BatchBuilder {
       });
       return;
     }
+    const [tooLong] = campaign.checkMessageLength(row.layoutValues, row.phoneNumber);
+    if (tooLong !== undefined) {
+      this.reject({ line: row.line, value: row.phoneNumber, reason: `${tooLong.field.replace('layout.values.', '')} ${tooLong.rule}` });
+      return;
+    }
     this.rows.push(row);
   }
 
@@ -323,6 +331,8 @@ interface CampaignShape {
   readonly templateId: string;
   readonly layouts: readonly TargetLayout[];
   readonly placeholders: readonly string[];
+  /** Check that a row's values keep the message within the maximum number of segments of one SMS. */
+  readonly checkMessageLength: MessageLengthCheck;
 }
 
 /**
