@@ -3,6 +3,7 @@ import { connect, Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { importSpoolDirectory, RunningService, signAccessToken, startService } from '@sms/application';
 import { SignJWT } from 'jose';
+import { parseTokenArguments, TokenArgumentError } from '../../scripts/token-arguments';
 import { eventually, HttpClient, httpClient, HttpResponse } from '../support/http-client';
 import { createTempDirectory, isolatedEnvironment } from '../support/test-environment';
 
@@ -47,6 +48,24 @@ describe('REST API hardening', () => {
     });
     expect(campaign.status).toBe(201);
     return { id: String(campaign.body.id), etag: campaign.headers.get('etag') ?? '' };
+  }
+
+  async function eventCount(): Promise<number> {
+    return (await service.infrastructure.eventStore.readAll({ maxCount: 1_000_000 })).length;
+  }
+
+  /** Sends a request that must be rejected, and checks that the event store gained no event meanwhile. */
+  async function appendsNothing(request: () => Promise<HttpResponse<Record<string, unknown>>>) {
+    const before = await eventCount();
+    const response = await request();
+    expect(await eventCount()).toBe(before);
+    return response;
+  }
+
+  async function newSenderAndTemplate(): Promise<{ senderId: string; templateId: string }> {
+    const sender = await maker.post('/senders', { name: 'Support', senderId: 'ACME' });
+    const template = await maker.post('/templates', { name: 'Hello', body: 'Bonjour' });
+    return { senderId: String(sender.body.id), templateId: String(template.body.id) };
   }
 
   /** fetch with any body and headers, for what the JSON client cannot send. */
@@ -520,6 +539,289 @@ describe('REST API hardening', () => {
       expect(response.status).toBe(400);
       expect(response.body).toMatchObject({ code: 'REQUEST.INVALID_RANGE', details: [{ field: 'from' }] });
       expect(response.body.message).toContain('must be before to');
+    });
+  });
+
+  describe('calendar closed dates', () => {
+    it.each(['2025-13-01', '2025-00-10', '2025-12-32', '2025-99-99'])('rejects %s naming its index', async (date) => {
+      const response = await appendsNothing(() =>
+        maker.post('/calendars', { name: 'x', timeZone: 'UTC', openingHours: [], closedDates: [date] }),
+      );
+
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({
+        code: 'CALENDAR.INVALID',
+        details: [{ field: 'closedDates[0]', value: date, rule: 'must be a date such as 2026-12-25' }],
+      });
+    });
+
+    it('rejects a year before 1970', async () => {
+      const response = await appendsNothing(() =>
+        maker.post('/calendars', { name: 'x', timeZone: 'UTC', openingHours: [], closedDates: ['0000-01-01'] }),
+      );
+
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({
+        code: 'CALENDAR.INVALID',
+        details: [{ field: 'closedDates[0]', value: '0000-01-01', rule: 'must be a date from 1970-01-01 to 9999-12-31' }],
+      });
+    });
+
+    it('rejects a repeated date naming the repeat', async () => {
+      const response = await appendsNothing(() =>
+        maker.post('/calendars', { name: 'x', timeZone: 'UTC', openingHours: [], closedDates: ['2026-12-25', '2026-01-01', '2026-12-25'] }),
+      );
+
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({
+        code: 'CALENDAR.INVALID',
+        details: [{ field: 'closedDates[2]', value: '2026-12-25', rule: 'must not repeat closedDates[0]' }],
+      });
+    });
+  });
+
+  describe('lone surrogates', () => {
+    it.each([
+      ['template body', '/templates', { name: 'T', body: 'a\ud800b' }, 'body', 'a\ud800b'],
+      ['sender name', '/senders', { name: 'a\udfffb', senderId: 'ACME' }, 'name', 'a\udfffb'],
+      ['calendar name', '/calendars', { name: 'x\ud83d', preset: 'FR_STRICT' }, 'name', 'x\ud83d'],
+      ['profile name', '/profiles', { name: '\udc00', manageCampaign: true }, 'name', '\udc00'],
+    ])('rejects one in the %s', async (_case, path, body, field, value) => {
+      const response = await appendsNothing(() => maker.post(path, body));
+
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({
+        code: 'REQUEST.INVALID_UNICODE',
+        details: [{ field, value, rule: expect.stringContaining('must be well-formed Unicode') }],
+      });
+    });
+
+    it('rejects one in a campaign name or tag', async () => {
+      const { senderId, templateId } = await newSenderAndTemplate();
+      const campaign = { reference: 'SURROGATE-1', senderId, templateId };
+
+      const name = await appendsNothing(() => maker.post('/campaigns', { ...campaign, name: 'x\ud83d' }));
+      const tag = await appendsNothing(() => maker.post('/campaigns', { ...campaign, name: 'x', tags: ['ok', 'b\udc00'] }));
+
+      expect(name.status).toBe(400);
+      expect(name.body).toMatchObject({
+        code: 'REQUEST.INVALID_UNICODE',
+        details: [
+          { field: 'name', value: 'x\ud83d', rule: 'must be well-formed Unicode, but has the lone surrogate U+D83D at UTF-16 index 1' },
+        ],
+      });
+      expect(tag.status).toBe(400);
+      expect(tag.body).toMatchObject({ code: 'REQUEST.INVALID_UNICODE', details: [{ field: 'tags[1]', value: 'b\udc00' }] });
+    });
+  });
+
+  describe('bodies that are not UTF-8', () => {
+    it('rejects invalid bytes naming the first one', async () => {
+      const body = Buffer.concat([Buffer.from('{"name":"A'), Buffer.from([0xff, 0xfe]), Buffer.from('B","senderId":"ACME"}')]);
+
+      const response = await appendsNothing(() => send('POST', '/senders', { headers: { 'content-type': 'application/json' }, body }));
+
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({
+        code: 'REQUEST.NOT_UTF8',
+        details: [{ field: 'body', value: '0xFF', rule: 'must be encoded in UTF-8' }],
+      });
+      expect(response.body.message).toContain('byte 11 (0xFF)');
+    });
+
+    it('rejects a UTF-16 body with 415', async () => {
+      const body = Buffer.from('{"name":"Support","senderId":"ACME"}', 'utf16le');
+
+      const response = await appendsNothing(() =>
+        send('POST', '/senders', { headers: { 'content-type': 'application/json; charset=utf-16le' }, body }),
+      );
+
+      expect(response.status).toBe(415);
+      expect(response.body).toMatchObject({ code: 'REQUEST.UNSUPPORTED_MEDIA_TYPE', message: expect.stringContaining("'utf-16le'") });
+    });
+  });
+
+  describe('instants with an offset', () => {
+    it.each([
+      ['2025-02-30T00:00:00Z', 'has day 30, but 2025-02 has 28 days'],
+      ['2025-03-29T24:00:00Z', expect.stringContaining('has hour 24, but hours run from 00 to 23')],
+      ['2025-13-01T00:00:00+01:00', 'has month 13, but months run from 01 to 12'],
+    ])('rejects after=%s on next-open', async (after, rule) => {
+      const created = await maker.post('/calendars', { name: 'Strict', preset: 'FR_STRICT' });
+      const id = String(created.body.id);
+      await eventually(async () => ((await maker.get(`/calendars/${id}`)).status === 200 ? true : undefined), 10_000, 'the calendar');
+
+      const response = await appendsNothing(() => maker.get(`/calendars/${id}/next-open?after=${encodeURIComponent(after)}`));
+
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({ code: 'REQUEST.INVALID_DATE', details: [{ field: 'after', value: after, rule }] });
+    });
+
+    it('rejects hour 24 in send history', async () => {
+      const campaign = await createCampaign();
+
+      const response = await appendsNothing(() => maker.get(`/campaigns/${campaign.id}/sends?from=2025-03-29T24:00Z`));
+
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({
+        code: 'REQUEST.INVALID_DATE',
+        details: [{ field: 'from', value: '2025-03-29T24:00Z', rule: expect.stringContaining('has hour 24, but hours run from 00 to 23') }],
+      });
+    });
+  });
+
+  describe('spaces in sender ids and names', () => {
+    it.each([' ACME', 'ACME ', 'A  '])('rejects sender id %p', async (senderId) => {
+      const response = await appendsNothing(() => maker.post('/senders', { name: 'Support', senderId }));
+
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({
+        code: 'SENDER.INVALID_SENDER_ID',
+        details: [{ field: 'senderId', value: senderId, rule: 'must not start or end with a space' }],
+      });
+    });
+
+    it.each([
+      ['sender', '/senders', { name: '   ', senderId: 'ACME' }],
+      ['template', '/templates', { name: '   ', body: 'Bonjour' }],
+      ['calendar', '/calendars', { name: '   ', preset: 'FR_STRICT' }],
+      ['profile', '/profiles', { name: '   ', manageCampaign: true }],
+    ])('rejects a blank %s name', async (_case, path, body) => {
+      const response = await appendsNothing(() => maker.post(path, body));
+
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({
+        code: 'REQUEST.INVALID',
+        details: [{ field: 'name', value: '   ', rule: 'must contain a character other than a space' }],
+      });
+    });
+  });
+
+  describe('profile changes', () => {
+    it('rejects null for each field', async () => {
+      const created = await maker.post('/profiles', { name: 'Recouvrement', manageCampaign: true });
+      const id = String(created.body.id);
+
+      const response = await appendsNothing(() =>
+        maker.request('PATCH', `/profiles/${id}`, { body: { name: null, manageCampaign: null } }),
+      );
+
+      expect(response.status).toBe(400);
+      const rule = 'must not be null: leave the field out to keep its value';
+      expect(response.body).toMatchObject({
+        code: 'REQUEST.INVALID',
+        details: [
+          { field: 'name', value: null, rule },
+          { field: 'manageCampaign', value: null, rule },
+        ],
+      });
+      expect(await service.infrastructure.eventStore.readStream(`profile-${id}`)).toHaveLength(1);
+    });
+  });
+
+  describe('campaign language', () => {
+    it.each(['xx-YY-ZZ-123', 'klingon-xx-yy', 'fr_FR'])('rejects %p on creation', async (language) => {
+      const { senderId, templateId } = await newSenderAndTemplate();
+
+      const response = await appendsNothing(() =>
+        maker.post('/campaigns', { name: 'N', reference: 'LANG-1', senderId, templateId, language }),
+      );
+
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({
+        code: 'REQUEST.INVALID',
+        details: [{ field: 'language', value: language, rule: 'must be a BCP 47 language tag such as fr or fr-FR' }],
+      });
+    });
+
+    it('rejects an invalid language on PATCH', async () => {
+      const campaign = await createCampaign({ language: 'fr-FR' });
+
+      const response = await appendsNothing(() =>
+        maker.request('PATCH', `/campaigns/${campaign.id}`, { body: { language: 'klingon-xx-yy' } }),
+      );
+
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({ code: 'REQUEST.INVALID', details: [{ field: 'language', value: 'klingon-xx-yy' }] });
+    });
+  });
+
+  describe('campaign tags', () => {
+    it('keeps the first spelling of a repeated tag', async () => {
+      const campaign = await createCampaign({ tags: ['z', 'z', 'Z', 'Promo'] });
+      const changed = await maker.request('PUT', `/campaigns/${campaign.id}/tags`, { body: { tags: ['Été', 'été', 'ÉTÉ', 'b'] } });
+      const patched = await maker.request('PATCH', `/campaigns/${campaign.id}`, { body: { tags: ['x', 'X'] } });
+
+      expect(changed.status).toBe(200);
+      expect(patched.status).toBe(200);
+      const events = await service.infrastructure.eventStore.readStream(`campaign-${campaign.id}`);
+      const tagsOf = (data: { tags?: string[]; settings?: { tags?: string[] } }) => data.tags ?? data.settings?.tags;
+      expect(events.map((event) => [event.type, tagsOf(event.data as Parameters<typeof tagsOf>[0])])).toEqual([
+        ['CampaignCreated', ['z', 'Promo']],
+        ['CampaignSettingsChanged', ['Été', 'b']],
+        ['CampaignSettingsChanged', ['x']],
+      ]);
+    });
+
+    it('filters the list by tag in any letter case', async () => {
+      const tag = `promo-${Date.now()}`;
+      const campaign = await createCampaign({ tags: [tag] });
+
+      const listed = await eventually(
+        async () => {
+          const page = await maker.get(`/campaigns?tags=${tag.toUpperCase()}`);
+          return (page.body.items as unknown[]).length > 0 ? page.body : undefined;
+        },
+        10_000,
+        'the tagged campaign in the list',
+      );
+
+      expect(listed).toMatchObject({ total: 1, items: [{ id: campaign.id, tags: [tag] }] });
+    });
+  });
+
+  describe('state of a deleted campaign', () => {
+    it('names the deletion instant', async () => {
+      const campaign = await createCampaign();
+      expect((await maker.request('DELETE', `/campaigns/${campaign.id}`)).status).toBe(204);
+      const history = await maker.get<{ items: Array<{ type: string; at: string }> }>(`/campaigns/${campaign.id}/history`);
+      const deletedAt = history.body.items.find((item) => item.type === 'CampaignDeleted')?.at;
+
+      const response = await maker.get(`/campaigns/${campaign.id}/as-of?at=2099-01-01T00:00:00Z`);
+
+      expect(deletedAt).toBeDefined();
+      expect(response.status).toBe(404);
+      expect(response.body).toMatchObject({
+        code: 'CAMPAIGN.NOT_FOUND_AT',
+        message: `campaign '${campaign.id}' was deleted at ${deletedAt}, so it did not exist at 2099-01-01T00:00:00.000Z`,
+      });
+    });
+  });
+
+  describe('token tool', () => {
+    it('shows the --sub subject in history', async () => {
+      const claims = parseTokenArguments(['maker', '--sub', 'maker-2'], 'local-user');
+      const client = httpClient(service.url ?? '', await signAccessToken(secret, claims));
+      const { senderId, templateId } = await newSenderAndTemplate();
+      const created = await client.post('/campaigns', { name: 'N', reference: 'SUB-1', senderId, templateId });
+
+      const history = await client.get<{ items: Array<{ actor: { id: string } }> }>(`/campaigns/${String(created.body.id)}/history`);
+
+      expect(claims).toEqual({ sub: 'maker-2', roles: ['maker'], profileIds: [] });
+      expect(history.body.items[0].actor.id).toBe('user:maker-2');
+    });
+
+    it('keeps the default subject without --sub', () => {
+      expect(parseTokenArguments(['advisor', '--profiles', 'p1,p2'], 'local-user')).toEqual({
+        sub: 'local-user',
+        roles: ['advisor'],
+        profileIds: ['p1', 'p2'],
+      });
+    });
+
+    it('rejects a missing or blank --sub', () => {
+      expect(() => parseTokenArguments(['advisor', '--sub'], 'local-user')).toThrow(new TokenArgumentError('--sub needs a value'));
+      expect(() => parseTokenArguments(['advisor', '--sub', ' '], 'local-user')).toThrow(new TokenArgumentError('--sub must not be blank'));
     });
   });
 

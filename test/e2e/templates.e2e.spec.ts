@@ -97,6 +97,16 @@ describe('templates', () => {
       });
     });
 
+    it('rejects an invalid language tag', async () => {
+      const response = await maker.post('/templates', { name: 'Relance', body: 'Bonjour', language: 'klingon-xx-yy' });
+
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({
+        code: 'REQUEST.INVALID',
+        details: [{ field: 'language', value: 'klingon-xx-yy', rule: 'must be a BCP 47 language tag such as fr or fr-FR' }],
+      });
+    });
+
     it('rejects fields of the wrong type', async () => {
       const response = await maker.post<{ code: string; details: Array<{ field: string; value: unknown }> }>('/templates', {
         name: 7,

@@ -7,6 +7,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { json } from 'express';
 import { ApiModule } from '../api/api.module';
 import { createBodyParserErrorHandler } from '../api/errors/body-parser-errors';
+import { verifyUtf8Body } from '../api/errors/utf8-body';
 import { AppConfig, loadConfig } from '../config/app-config';
 import { createInfrastructure, Infrastructure } from '../infrastructure/infrastructure';
 import { InfrastructureModule } from '../infrastructure/infrastructure.module';
@@ -102,7 +103,7 @@ async function startHttp(module: DynamicModule, config: AppConfig, logger: AppLo
     app.enableCors({ origin: config.CORS_ORIGINS, allowedHeaders: CORS_ALLOWED_HEADERS, exposedHeaders: CORS_EXPOSED_HEADERS });
   }
   // Not strict, so that a body such as `null` or `"text"` parses and SafeInputPipe rejects it as not a JSON object.
-  app.use(json({ limit: JSON_BODY_LIMIT, strict: false }), createBodyParserErrorHandler(logger));
+  app.use(json({ limit: JSON_BODY_LIMIT, strict: false, verify: verifyUtf8Body }), createBodyParserErrorHandler(logger));
   const document = describeConventions(
     SwaggerModule.createDocument(
       app,

@@ -27,8 +27,12 @@ export class CampaignAsOf {
       campaignDecider.initialState(),
     );
     if (!state.exists) {
-      const reason = events.length === 0 ? 'did not exist yet' : 'was deleted';
-      throw new DomainError('CAMPAIGN.NOT_FOUND_AT', 'NOT_FOUND', `campaign '${campaignId}' ${reason} at ${at.toISOString()}`);
+      // Only a deletion ends a campaign, so the last event at or before `at` is the CampaignDeleted.
+      const reason =
+        events.length === 0
+          ? `did not exist yet at ${at.toISOString()}`
+          : `was deleted at ${events[events.length - 1].metadata.decidedAt}, so it did not exist at ${at.toISOString()}`;
+      throw new DomainError('CAMPAIGN.NOT_FOUND_AT', 'NOT_FOUND', `campaign '${campaignId}' ${reason}`);
     }
     return {
       id: state.id,

@@ -29,6 +29,11 @@ const SEARCH_DAYS = 400;
 const DAY_MS = 86_400_000;
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/**
+ * Earliest closed date accepted, because an earlier one such as 0000-01-01 is a typing mistake.
+ * The four-digit year already stops at 9999-12-31.
+ */
+const FIRST_CLOSED_DATE = '1970-01-01';
 
 /**
  * Returns the first instant at or after `after` (milliseconds since the epoch) at which the
@@ -117,9 +122,7 @@ export function calendarViolations(rules: CalendarRules): FieldViolation[] {
   }
   rules.openingHours.forEach((range, index) => violations.push(...rangeViolations(range, `openingHours[${index}]`)));
   violations.push(...overlapViolations(rules.openingHours));
-  rules.closedDates.forEach((date, index) => {
-    if (!isDate(date)) violations.push({ field: `closedDates[${index}]`, value: date, rule: 'must be a date such as 2026-12-25' });
-  });
+  violations.push(...closedDateViolations(rules.closedDates));
   if (rules.publicHolidays !== null && !(rules.publicHolidays in new Holidays().getCountries())) {
     violations.push({
       field: 'publicHolidays',
@@ -221,8 +224,30 @@ function overlapViolations(ranges: readonly OpeningRange[]): FieldViolation[] {
   return violations;
 }
 
+function closedDateViolations(dates: readonly string[]): FieldViolation[] {
+  const violations: FieldViolation[] = [];
+  const firstIndexOf = new Map<string, number>();
+  dates.forEach((date, index) => {
+    const field = `closedDates[${index}]`;
+    const first = firstIndexOf.get(date);
+    if (!isDate(date)) {
+      violations.push({ field, value: date, rule: 'must be a date such as 2026-12-25' });
+    } else if (date < FIRST_CLOSED_DATE) {
+      violations.push({ field, value: date, rule: `must be a date from ${FIRST_CLOSED_DATE} to 9999-12-31` });
+    } else if (first !== undefined) {
+      violations.push({ field, value: date, rule: `must not repeat closedDates[${first}]` });
+    } else {
+      firstIndexOf.set(date, index);
+    }
+  });
+  return violations;
+}
+
+/** Whether `value` is a calendar date `YYYY-MM-DD`; Date.parse alone would roll 2026-02-30 over to March. */
 function isDate(value: string): boolean {
-  return DATE.test(value) && new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) === value;
+  if (!DATE.test(value)) return false;
+  const time = Date.parse(`${value}T00:00:00Z`);
+  return !Number.isNaN(time) && new Date(time).toISOString().slice(0, 10) === value;
 }
 
 function isTimeZone(value: string): boolean {

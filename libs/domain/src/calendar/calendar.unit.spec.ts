@@ -141,6 +141,37 @@ describe('calendarViolations', () => {
       'publicHolidays',
     ]);
   });
+
+  it.each(['2025-13-01', '2025-00-10', '2025-12-32', '2025-99-99', '2025-02-29', '25-12-01', '2025-1-01'])(
+    'rejects closed date %s',
+    (date) => {
+      const rules = { ...CALENDAR_PRESETS.FR_STRICT(), closedDates: ['2026-12-25', date] };
+
+      expect(calendarViolations(rules)).toEqual([{ field: 'closedDates[1]', value: date, rule: 'must be a date such as 2026-12-25' }]);
+    },
+  );
+
+  it('rejects closed dates before 1970', () => {
+    const rules = { ...CALENDAR_PRESETS.FR_STRICT(), closedDates: ['0000-01-01', '1969-12-31', '1970-01-01', '9999-12-31'] };
+
+    expect(calendarViolations(rules)).toEqual([
+      { field: 'closedDates[0]', value: '0000-01-01', rule: 'must be a date from 1970-01-01 to 9999-12-31' },
+      { field: 'closedDates[1]', value: '1969-12-31', rule: 'must be a date from 1970-01-01 to 9999-12-31' },
+    ]);
+  });
+
+  it('rejects a repeated closed date naming its first index', () => {
+    const rules = { ...CALENDAR_PRESETS.FR_STRICT(), closedDates: ['2026-12-25', '2026-01-01', '2026-12-25', '2026-12-25'] };
+
+    expect(calendarViolations(rules)).toEqual([
+      { field: 'closedDates[2]', value: '2026-12-25', rule: 'must not repeat closedDates[0]' },
+      { field: 'closedDates[3]', value: '2026-12-25', rule: 'must not repeat closedDates[0]' },
+    ]);
+  });
+
+  it('accepts a leap day', () => {
+    expect(calendarViolations({ ...CALENDAR_PRESETS.FR_STRICT(), closedDates: ['2028-02-29'] })).toEqual([]);
+  });
 });
 
 describe('openIntervals', () => {

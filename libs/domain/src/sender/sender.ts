@@ -46,13 +46,15 @@ export function classifySenderId(senderId: string): SenderIdKind {
   if (/^\d{3,8}$/.test(senderId)) {
     return 'SHORT_CODE';
   }
-  if (ALPHANUMERIC_SENDER_ID.test(senderId) && /[A-Za-z]/.test(senderId)) {
+  if (ALPHANUMERIC_SENDER_ID.test(senderId) && /[A-Za-z]/.test(senderId) && !EDGE_SPACE.test(senderId)) {
     return 'ALPHANUMERIC';
   }
   throw DomainError.invalid('SENDER.INVALID_SENDER_ID', 'senderId', senderId, senderIdRule(senderId));
 }
 
 const ALPHANUMERIC_SENDER_ID = /^[A-Za-z0-9 .\-_&]{3,11}$/;
+/** A space at either end: invisible in a list of senders, yet sent to the operator as part of the id. */
+const EDGE_SPACE = /^ | $/;
 const SENDER_ID_FORMS =
   'an alphanumeric sender id of 3 to 11 characters from A-Z, a-z, 0-9, space, ".", "-", "_" and "&" with at least one letter, ' +
   'a short code of 3 to 8 digits, or an E.164 number such as +33612345678';
@@ -60,7 +62,7 @@ const SENDER_ID_FORMS =
 function senderIdRule(senderId: string): string {
   const nonAscii = /\P{ASCII}/u.exec(senderId)?.[0];
   if (nonAscii === undefined) {
-    return `must be ${SENDER_ID_FORMS}`;
+    return EDGE_SPACE.test(senderId) ? 'must not start or end with a space' : `must be ${SENDER_ID_FORMS}`;
   }
   return `contains '${nonAscii}', which is not ASCII. Many operators reject non-ASCII alphanumeric sender ids, so use ${SENDER_ID_FORMS}`;
 }

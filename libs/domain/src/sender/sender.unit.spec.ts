@@ -15,6 +15,19 @@ describe('sender ids', () => {
     expect(() => classifySenderId(senderId)).toThrow(expect.objectContaining({ code: 'SENDER.INVALID_SENDER_ID' }));
   });
 
+  it.each([' ACME', 'ACME ', 'A  ', '  AB'])('rejects %p for its space at one end', (senderId) => {
+    expect(() => classifySenderId(senderId)).toThrow(
+      expect.objectContaining({
+        code: 'SENDER.INVALID_SENDER_ID',
+        details: [{ field: 'senderId', value: senderId, rule: 'must not start or end with a space' }],
+      }),
+    );
+  });
+
+  it('accepts spaces inside an alphanumeric id', () => {
+    expect(classifySenderId('AC  ME')).toBe('ALPHANUMERIC');
+  });
+
   it('accepts every character of the alphanumeric rule', () => {
     expect(classifySenderId('Ab 1.-_&')).toBe('ALPHANUMERIC');
   });

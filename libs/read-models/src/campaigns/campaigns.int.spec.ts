@@ -216,6 +216,26 @@ describe.each(TEST_DATABASES)('campaigns view on $name', (database) => {
       expect(page.total).toBe(2);
     });
 
+    it('compares tags regardless of letter case', async () => {
+      const promo = newId('c');
+      const summer = newId('c');
+      const dotted = newId('c');
+      await projectBatch(
+        test.db,
+        [projection],
+        [create(promo, { tags: ['promo'] }), create(summer, { tags: ['Été-2026'] }), create(dotted, { tags: ['promotion', 'pro.mo'] })],
+      );
+
+      const idsFor = async (tags: string[]) => (await queries.listCampaigns({ tags })).items.map((item) => item.id);
+
+      expect(await idsFor(['PROMO'])).toEqual([promo]);
+      expect(await idsFor(['Promo'])).toEqual([promo]);
+      expect(await idsFor(['été-2026'])).toEqual([summer]);
+      expect(await idsFor(['PRO.MO'])).toEqual([dotted]);
+      expect(await idsFor(['pro'])).toEqual([]);
+      expect((await queries.getCampaign(summer))?.tags).toEqual(['Été-2026']);
+    });
+
     it('keeps campaigns in the requested status', async () => {
       const on = newId('c');
       await projectBatch(

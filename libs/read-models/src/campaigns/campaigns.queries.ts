@@ -36,7 +36,7 @@ export interface CampaignSummary {
 export interface CampaignListRequest extends PageRequest {
   /** Part of the name, reference or alias, matched regardless of case and accents. */
   readonly search?: string;
-  /** Campaigns that carry at least one of these tags. */
+  /** Campaigns that carry at least one of these tags, compared case-insensitively. */
   readonly tags?: readonly string[];
   readonly status?: CampaignStatus;
 }
@@ -137,22 +137,31 @@ export class CampaignQueries {
     }
     const { rows } = await this.db.query<CampaignRow>(
       `SELECT id, name, reference, alias, status, tags, ${COUNT_COLUMN_LIST}
-       FROM ${this.table} campaign
-       WHERE revision IS NOT NULL AND profile_ids && ARRAY(
-         SELECT id FROM ${this.profiles} WHERE id = ANY($1::text[]) AND manage_campaign
-       )
+       FROM ${this.table} campaign ${this.bannerFilter}
        ORDER BY name, id`,
       [profileIds],
     );
-    return rows.map((row) => ({
-      id: row.id,
-      name: row.name,
-      reference: row.reference,
-      alias: row.alias,
-      status: row.status,
-      tags: row.tags,
-      counts: toTargetCounts(row),
-    }));
+    return rows.map(toBannerSummary);
+  }
+
+  /** Lists one page of the Banner campaigns of `profileIds`, in the order of listBannerCampaigns. */
+  async listBannerCampaignPage(profileIds: readonly string[], request: PageRequest = {}): Promise<Page<CampaignSummary>> {
+    const { page, pageSize, offset } = resolvePage(request);
+    if (profileIds.length === 0) {
+      return { items: [], total: 0, page, pageSize };
+    }
+    const { rows } = await this.db.query<CampaignRow>(
+      `SELECT id, name, reference, alias, status, tags, ${COUNT_COLUMN_LIST}
+       FROM ${this.table} campaign ${this.bannerFilter}
+       ORDER BY name, id
+       LIMIT $2 OFFSET $3`,
+      [profileIds, pageSize, offset],
+    );
+    const count = await this.db.query<{ total: number }>(
+      `SELECT count(*)::integer AS total FROM ${this.table} campaign ${this.bannerFilter}`,
+      [profileIds],
+    );
+    return { items: rows.map(toBannerSummary), total: count.rows[0].total, page, pageSize };
   }
 
   /** Lists the campaigns that are ON, ordered by id, for the scheduler. */
@@ -176,6 +185,13 @@ export class CampaignQueries {
     return rows.map((row) => ({ id: row.id, endDate: row.end_date }));
   }
 
+  /** WHERE clause of the campaigns assigned to a profile of `$1` that allows "manage campaign". */
+  private get bannerFilter(): string {
+    return `WHERE revision IS NOT NULL AND profile_ids && ARRAY(
+         SELECT id FROM ${this.profiles} WHERE id = ANY($1::text[]) AND manage_campaign
+       )`;
+  }
+
   private listFilter(request: CampaignListRequest): WhereClause {
     const where = new WhereClause().addCondition('revision IS NOT NULL');
     const search = request.search === undefined ? '' : foldForSearch(request.search.trim());
@@ -183,11 +199,28 @@ export class CampaignQueries {
       where.addBound(`search_text LIKE $? ESCAPE '\\'`, `%${escapeLikePattern(search)}%`);
     }
     if (request.tags !== undefined && request.tags.length > 0) {
-      where.addBound('tags && $?::text[]', request.tags);
+      // NOTE: lower() cannot use the campaigns_by_tag index, so this filter reads every campaign
+      // that the other conditions leave.
+      where.addBound(
+        'EXISTS (SELECT 1 FROM unnest(tags) AS tag WHERE lower(tag) = ANY(SELECT lower(wanted) FROM unnest($?::text[]) AS wanted))',
+        request.tags,
+      );
     }
     if (request.status !== undefined) {
       where.addBound('status = $?', request.status);
     }
     return where;
   }
+}
+
+function toBannerSummary(row: CampaignRow): CampaignSummary {
+  return {
+    id: row.id,
+    name: row.name,
+    reference: row.reference,
+    alias: row.alias,
+    status: row.status,
+    tags: row.tags,
+    counts: toTargetCounts(row),
+  };
 }

@@ -75,6 +75,22 @@ export function describeReadModelStoreContract(storeName: string, openFixture: (
         expect(byAlias.items.map((item) => item.id)).toEqual([second]);
       });
 
+      it('folds ligatures and compares tags regardless of case', async () => {
+        const [oeuvre, promo] = [newId('c'), newId('c')];
+        await fixture.project([
+          record(`campaign-${oeuvre}`, campaignCreated(oeuvre, { name: 'Straße', reference: 'RÉF-Œuvre-42', alias: null })),
+          record(`campaign-${promo}`, campaignCreated(promo, { name: 'Promo', reference: 'P-1', tags: ['Promo'] })),
+        ]);
+
+        const byReference = await fixture.store.queries.campaigns.listCampaigns({ search: 'ref-oeuvre' });
+        const byName = await fixture.store.queries.campaigns.listCampaigns({ search: 'strasse' });
+        const byTag = await fixture.store.queries.campaigns.listCampaigns({ tags: ['PROMO'] });
+
+        expect(byReference.items.map((item) => item.id)).toEqual([oeuvre]);
+        expect(byName.items.map((item) => item.id)).toEqual([oeuvre]);
+        expect(byTag.items.map((item) => item.id)).toEqual([promo]);
+      });
+
       it('filters by tags and status and pages newest first', async () => {
         const ids = [newId('c'), newId('c'), newId('c')];
         await fixture.project([
@@ -320,6 +336,13 @@ export function describeReadModelStoreContract(storeName: string, openFixture: (
         expect(banner[0]).toMatchObject({ name: 'Alpha', status: 'OFF', tags: [] });
         expect(await fixture.store.queries.campaigns.listBannerCampaigns([viewing])).toEqual([]);
         expect(await fixture.store.queries.campaigns.listBannerCampaigns([])).toEqual([]);
+
+        const firstPage = await fixture.store.queries.campaigns.listBannerCampaignPage([managing], { page: 1, pageSize: 1 });
+        const secondPage = await fixture.store.queries.campaigns.listBannerCampaignPage([managing], { page: 2, pageSize: 1 });
+        expect(firstPage).toMatchObject({ total: 2, page: 1, pageSize: 1 });
+        expect(firstPage.items.map((campaign) => campaign.id)).toEqual([alpha]);
+        expect(secondPage.items.map((campaign) => campaign.id)).toEqual([zulu]);
+        expect(await fixture.store.queries.campaigns.listBannerCampaignPage([], {})).toMatchObject({ items: [], total: 0 });
       });
     });
 

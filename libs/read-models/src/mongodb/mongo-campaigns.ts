@@ -1,10 +1,10 @@
 import { assertNever, CampaignEvent, CampaignSettings, idFromStreamName, STREAM_PREFIXES } from '@sms/domain';
 import type { RecordedEvent } from '@sms/event-store';
-import type { ClientSession, Db, Filter } from 'mongodb';
+import { BSONRegExp, type ClientSession, type Db, type Filter } from 'mongodb';
 import type { ActiveCampaign, CampaignDetails, CampaignListRequest, CampaignSummary } from '../campaigns/campaigns.queries';
 import { EMPTY_TARGET_COUNTS, TargetCounts } from '../campaigns/target-counts';
 import type { CampaignQueryPort } from '../read-model-store.port';
-import { Page, resolvePage } from '../shared/paging';
+import { Page, PageRequest, resolvePage } from '../shared/paging';
 import { asDomainEvent } from '../shared/recorded-domain-event';
 import { foldForSearch } from '../shared/search-text';
 import { CampaignDocument, COLLECTIONS, escapeRegExp, ProfileDocument, toIso } from './mongo-documents';
@@ -115,6 +115,14 @@ export class MongoCampaignsProjection implements MongoProjection {
   }
 }
 
+/**
+ * Matches one tag in any letter case, as the SQL filter's lower() does. PCRE's `\z` ends the
+ * match at the end of the string, where `$` would also match before a final line feed.
+ */
+function tagPattern(tag: string): BSONRegExp {
+  return new BSONRegExp(`^${escapeRegExp(tag)}\\z`, 'i');
+}
+
 function settingsFields(settings: CampaignSettings): Partial<CampaignDocument> {
   return {
     name: settings.name,
@@ -163,7 +171,7 @@ export class MongoCampaignQueries implements CampaignQueryPort {
       filter.searchText = { $regex: escapeRegExp(search) };
     }
     if (request.tags !== undefined && request.tags.length > 0) {
-      filter.tags = { $in: [...request.tags] };
+      filter.tags = { $in: request.tags.map(tagPattern) };
     }
     if (request.status !== undefined) {
       filter.status = request.status;
@@ -180,20 +188,26 @@ export class MongoCampaignQueries implements CampaignQueryPort {
    * "manage campaign", ordered by name, then id.
    */
   async listBannerCampaigns(profileIds: readonly string[]): Promise<CampaignSummary[]> {
-    if (profileIds.length === 0) {
+    const filter = await this.bannerFilter(profileIds);
+    if (filter === undefined) {
       return [];
     }
-    const managing = await this.db
-      .collection<ProfileDocument>(COLLECTIONS.profiles)
-      .distinct('_id', { _id: { $in: [...profileIds] }, manageCampaign: true });
-    if (managing.length === 0) {
-      return [];
-    }
-    const documents = await this.campaigns
-      .find({ revision: { $ne: null }, profileIds: { $in: managing } })
-      .sort({ name: 1, _id: 1 })
-      .toArray();
+    const documents = await this.campaigns.find(filter).sort({ name: 1, _id: 1 }).toArray();
     return documents.map(toSummary);
+  }
+
+  /** Lists one page of the Banner campaigns of `profileIds`, in the order of listBannerCampaigns. */
+  async listBannerCampaignPage(profileIds: readonly string[], request: PageRequest = {}): Promise<Page<CampaignSummary>> {
+    const { page, pageSize, offset } = resolvePage(request);
+    const filter = await this.bannerFilter(profileIds);
+    if (filter === undefined) {
+      return { items: [], total: 0, page, pageSize };
+    }
+    const [documents, total] = await Promise.all([
+      this.campaigns.find(filter).sort({ name: 1, _id: 1 }).skip(offset).limit(pageSize).toArray(),
+      this.campaigns.countDocuments(filter),
+    ]);
+    return { items: documents.map(toSummary), total, page, pageSize };
   }
 
   async listActiveCampaigns(): Promise<ActiveCampaign[]> {
@@ -214,6 +228,17 @@ export class MongoCampaignQueries implements CampaignQueryPort {
       .sort({ _id: 1 })
       .toArray();
     return documents.map((document) => ({ id: document._id, endDate: document.settings?.endDate ?? toIso(document.endDate) ?? '' }));
+  }
+
+  /** Builds the filter of the campaigns assigned to a profile of `profileIds` that allows "manage campaign", or undefined when none does. */
+  private async bannerFilter(profileIds: readonly string[]): Promise<Filter<CampaignDocument> | undefined> {
+    if (profileIds.length === 0) {
+      return undefined;
+    }
+    const managing = await this.db
+      .collection<ProfileDocument>(COLLECTIONS.profiles)
+      .distinct('_id', { _id: { $in: [...profileIds] }, manageCampaign: true });
+    return managing.length === 0 ? undefined : { revision: { $ne: null }, profileIds: { $in: managing } };
   }
 }
 

@@ -23,7 +23,7 @@ import { CreateCalendarCommand } from '../../use-cases/catalog.commands';
 import { loadState } from '../../use-cases/load-state';
 import { toInstant } from '../../use-cases/local-date';
 import { Roles } from '../auth/roles';
-import { CanonicalTimeZone } from '../campaigns/campaign.dto';
+import { CanonicalTimeZone, NotBlank } from '../campaigns/campaign.dto';
 import { notFound } from '../not-found';
 import { PageQuery } from '../paging';
 import { RequestContext } from '../request-context';
@@ -49,6 +49,7 @@ export class CreateCalendarBody {
   @ApiProperty({ example: 'French promotional hours' })
   @IsString()
   @Length(1, 100)
+  @NotBlank()
   name!: string;
 
   @ApiPropertyOptional({ example: 'Europe/Paris', description: "The preset's zone when absent, else required" })

@@ -47,6 +47,58 @@ export const CanonicalTimeZone = () =>
       : value,
   );
 
+/**
+ * Rejects a name made only of spaces, which every list would show as blank. An empty string
+ * passes, so that it gets only the length rule's violation.
+ */
+export const NotBlank = () => Matches(/^$|\S/, { message: 'must contain a character other than a space' });
+
+/**
+ * A language tag as Intl reads it (`fr`, `fr-FR`, `zh-Hant-TW`): Unicode BCP 47 locale
+ * identifiers, on which Intl.getCanonicalLocales throws for any other string.
+ */
+@ValidatorConstraint({ name: 'languageTag' })
+export class IsLanguageTag implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    if (typeof value !== 'string') {
+      return false;
+    }
+    try {
+      Intl.getCanonicalLocales(value);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  defaultMessage(): string {
+    return 'must be a BCP 47 language tag such as fr or fr-FR';
+  }
+}
+
+/**
+ * Drops each tag that repeats an earlier one in any letter case and keeps the first spelling,
+ * because tags compare case-insensitively, as the `tags` filter of the campaign list does. Items
+ * that are not strings stay for the validators to reject.
+ */
+const UniqueTagsIgnoringCase = () =>
+  Transform(({ value }: { value: unknown }) => (Array.isArray(value) ? uniqueIgnoringCase(value) : value));
+
+function uniqueIgnoringCase(tags: readonly unknown[]): unknown[] {
+  const seen = new Set<string>();
+  return tags.filter((tag) => {
+    if (typeof tag !== 'string') {
+      return true;
+    }
+    const key = tag.toLowerCase();
+    if (seen.has(key)) {
+      return false;
+    }
+    seen.add(key);
+    return true;
+  });
+}
+
 const FLOW_ID_MAX_LENGTH = 100;
 
 /** A chat flow id: required once the flow is enabled, and a string of 1 to 100 characters when given. */
@@ -78,13 +130,13 @@ export class CreateCampaignBody {
   @ApiProperty({ example: 'Relance impayés décembre' })
   @IsString()
   @Length(1, 200)
-  @Matches(/\S/, { message: 'must contain a character other than a space' })
+  @NotBlank()
   name!: string;
 
   @ApiProperty({ example: 'REL-2026-12' })
   @IsString()
   @Length(1, 100)
-  @Matches(/\S/, { message: 'must contain a character other than a space' })
+  @NotBlank()
   reference!: string;
 
   @ApiPropertyOptional()
@@ -121,10 +173,11 @@ export class CreateCampaignBody {
   @Validate(IsIanaTimeZone)
   timeZone?: string;
 
-  @ApiPropertyOptional({ example: 'fr' })
+  @ApiPropertyOptional({ example: 'fr-FR', description: 'BCP 47 language tag' })
   @IsOptional()
   @IsString()
   @Length(2, 35)
+  @Validate(IsLanguageTag)
   language?: string;
 
   @ApiPropertyOptional({ default: 60, minimum: 1, maximum: 86400, description: 'How often the campaign looks for due targets, in seconds' })
@@ -161,8 +214,9 @@ export class CreateCampaignBody {
   @Max(604_800)
   retryDelaySeconds?: number;
 
-  @ApiPropertyOptional({ type: [String] })
+  @ApiPropertyOptional({ type: [String], description: 'A tag that repeats an earlier one in any letter case is dropped' })
   @IsOptional()
+  @UniqueTagsIgnoringCase()
   @IsArray()
   @ArrayMaxSize(50)
   @IsString({ each: true })
@@ -188,7 +242,7 @@ export class CampaignListQuery extends PageQuery {
   @Length(1, 200)
   search?: string;
 
-  @ApiPropertyOptional({ description: 'Comma-separated tags; a campaign with any of them matches' })
+  @ApiPropertyOptional({ description: 'Comma-separated tags; a campaign with any of them matches, in any letter case' })
   @IsOptional()
   @IsString()
   tags?: string;
@@ -203,7 +257,12 @@ export class CampaignListQuery extends PageQuery {
 export class UpdateCampaignBody extends PartialType(CreateCampaignBody) {}
 
 export class TagsBody {
-  @ApiProperty({ type: [String], example: ['relance', 'décembre'] })
+  @ApiProperty({
+    type: [String],
+    example: ['relance', 'décembre'],
+    description: 'A tag that repeats an earlier one in any letter case is dropped',
+  })
+  @UniqueTagsIgnoringCase()
   @IsArray()
   @ArrayMaxSize(50)
   @IsString({ each: true })

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler } from 'express';
 import { AppLogger } from '../../logging/logger';
 import { ErrorBody } from './http-error.filter';
+import { hexByte, NotUtf8BodyError } from './utf8-body';
 
 /**
  * The fields body-parser 2 and raw-body 3 set on the http-errors they raise. `type` names the
@@ -26,6 +27,9 @@ interface BodyReadError {
 export function bodyParserError(error: unknown): ErrorBody | undefined {
   if (!isBodyReadError(error) || error.status < 400 || error.status >= 500) {
     return undefined;
+  }
+  if (error instanceof NotUtf8BodyError) {
+    return notUtf8(error);
   }
   switch (error.type) {
     case 'entity.parse.failed':
@@ -70,6 +74,16 @@ export function createBodyParserErrorHandler(logger: AppLogger): ErrorRequestHan
       return;
     }
     response.status(body.statusCode).json(body);
+  };
+}
+
+function notUtf8(error: NotUtf8BodyError): ErrorBody {
+  const rule = 'must be encoded in UTF-8';
+  return {
+    statusCode: 400,
+    code: 'REQUEST.NOT_UTF8',
+    message: `${error.message}: send application/json encoded in UTF-8`,
+    details: [error.byte === undefined ? { field: 'body', rule } : { field: 'body', value: hexByte(error.byte), rule }],
   };
 }
 

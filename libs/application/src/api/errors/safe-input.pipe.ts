@@ -15,11 +15,20 @@ const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const NUL_RULE = 'must not contain the NUL character (U+0000)';
 
 /**
+ * A UTF-16 surrogate without its partner: a high one not followed by a low one, or a low one not
+ * preceded by a high one. JSON.parse makes them from escapes such as "\ud800". Node 20 lacks
+ * String.prototype.isWellFormed, and this pattern has no `u` flag so that it matches code units.
+ */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
  * Rejects input that DTO validation cannot see or would turn into a 500, so it runs before the
  * ValidationPipe. It rejects U+0000 in any string or key, because PostgreSQL text and jsonb reject
- * it. It rejects nesting deeper than MAX_NESTING_DEPTH, because ValidationPipe recurses once per
- * level and overflows the stack. It also rejects prototype keys, repeated query parameters, and
- * bodies that are not JSON objects.
+ * it. It rejects a lone UTF-16 surrogate in any string or key, because PostgreSQL rejects it in
+ * jsonb and UTF-8 encoding would replace it with U+FFFD elsewhere. It rejects nesting deeper than
+ * MAX_NESTING_DEPTH, because ValidationPipe recurses once per level and overflows the stack. It
+ * also rejects prototype keys, repeated query parameters, and bodies that are not JSON objects.
+ * Of several faults, it reports the first in document order.
  */
 @Injectable()
 export class SafeInputPipe implements PipeTransform {
@@ -63,6 +72,8 @@ function checkQuery(value: unknown, name: string | undefined): void {
 interface PendingValue {
   readonly value: unknown;
   readonly path: string;
+  /** The key of this value in the enclosing object or array, or undefined for the root. */
+  readonly key?: string;
   /** Objects and arrays around this value. */
   readonly enclosingContainers: number;
 }
@@ -74,11 +85,12 @@ interface PendingValue {
 function inspect(root: unknown, rootPath: string, location: string): void {
   const pending: PendingValue[] = [{ value: root, path: rootPath, enclosingContainers: 0 }];
   for (let item = pending.pop(); item !== undefined; item = pending.pop()) {
-    const { value, path, enclosingContainers } = item;
+    const { value, path, key, enclosingContainers } = item;
+    if (key !== undefined) {
+      checkKey(key, path, location);
+    }
     if (typeof value === 'string') {
-      if (value.includes('\u0000')) {
-        throw rejection('REQUEST.NUL_CHARACTER', location, path, value, NUL_RULE);
-      }
+      checkText(value, path, location);
       continue;
     }
     if (typeof value !== 'object' || value === null) {
@@ -90,19 +102,40 @@ function inspect(root: unknown, rootPath: string, location: string): void {
       throw tooDeep(location, path);
     }
     // Object.keys lists the own `__proto__` key that JSON.parse creates. A `key in value` test cannot
-    // tell it apart, because every object inherits `__proto__`.
-    for (const key of Object.keys(value)) {
-      const keyPath = path === '' ? key : `${path}.${key}`;
-      checkKey(key, keyPath, location);
-      pending.push({ value: (value as Record<string, unknown>)[key], path: keyPath, enclosingContainers: depth });
-    }
+    // tell it apart, because every object inherits `__proto__`. The keys go on the stack last
+    // first, so that they come off it in document order.
+    const children: PendingValue[] = Object.keys(value).map((childKey) => ({
+      value: (value as Record<string, unknown>)[childKey],
+      path: childPath(path, childKey, Array.isArray(value)),
+      key: childKey,
+      enclosingContainers: depth,
+    }));
+    pending.push(...children.reverse());
+  }
+}
+
+/** Names an item as the DTO errors do: `layout.values.firstName`, `tags[1]`. */
+function childPath(path: string, key: string, isArrayItem: boolean): string {
+  if (isArrayItem) {
+    return `${path}[${key}]`;
+  }
+  return path === '' ? key : `${path}.${key}`;
+}
+
+function checkText(text: string, path: string, location: string): void {
+  if (text.includes('\u0000')) {
+    throw rejection('REQUEST.NUL_CHARACTER', location, path, text, NUL_RULE);
+  }
+  const surrogate = LONE_SURROGATE.exec(text);
+  if (surrogate !== null) {
+    const codePoint = `U+${surrogate[0].charCodeAt(0).toString(16).toUpperCase()}`;
+    const rule = `must be well-formed Unicode, but has the lone surrogate ${codePoint} at UTF-16 index ${surrogate.index}`;
+    throw rejection('REQUEST.INVALID_UNICODE', location, path, text, rule);
   }
 }
 
 function checkKey(key: string, keyPath: string, location: string): void {
-  if (key.includes('\u0000')) {
-    throw rejection('REQUEST.NUL_CHARACTER', location, keyPath, key, NUL_RULE);
-  }
+  checkText(key, keyPath, location);
   if (PROTOTYPE_KEYS.has(key)) {
     // Worded like ValidationPipe's message for an unknown property.
     const rule = `property ${key} should not exist`;

@@ -1,13 +1,14 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { ProfileState } from '@sms/domain';
+import { DomainError, FieldViolation, ProfileState } from '@sms/domain';
 import { IsBoolean, IsOptional, IsString, Length } from 'class-validator';
 import type { Response } from 'express';
 import { CommandContext } from '../../commands/command-context';
 import { ReadModels } from '../../read-models/read-models.service';
 import { ChangeProfileCommand, CreateProfileCommand } from '../../use-cases/catalog.commands';
 import { Roles } from '../auth/roles';
+import { NotBlank } from '../campaigns/campaign.dto';
 import { parseIfMatch } from '../if-match';
 import { PageQuery } from '../paging';
 import { RequestContext } from '../request-context';
@@ -16,6 +17,7 @@ export class CreateProfileBody {
   @ApiProperty({ example: 'Recouvrement' })
   @IsString()
   @Length(1, 100)
+  @NotBlank()
   name!: string;
 
   @ApiProperty({ description: 'Whether advisors of this profile may switch its campaigns from the Banner' })
@@ -23,11 +25,13 @@ export class CreateProfileBody {
   manageCampaign!: boolean;
 }
 
+/** Fields left out keep their value. Null is rejected, because neither field can be cleared. */
 export class ChangeProfileBody {
   @ApiPropertyOptional()
   @IsOptional()
   @IsString()
   @Length(1, 100)
+  @NotBlank()
   name?: string;
 
   @ApiPropertyOptional()
@@ -68,6 +72,7 @@ export class ProfilesController {
     @RequestContext('maker') context: CommandContext,
     @Res({ passthrough: true }) response: Response,
   ) {
+    rejectNullFields(body);
     const profile = await this.commands.execute<ChangeProfileCommand, ProfileState & { revision: number }>(
       new ChangeProfileCommand(id, body, context, parseIfMatch(ifMatch)),
     );
@@ -78,6 +83,21 @@ export class ProfilesController {
   @Get()
   list(@Query() query: PageQuery) {
     return this.readModels.queries.profiles.listProfiles({ page: query.page, pageSize: query.pageSize });
+  }
+}
+
+/**
+ * Rejects null in any field. IsOptional lets null through, and the command would then keep the
+ * old value without a word.
+ */
+function rejectNullFields(body: ChangeProfileBody): void {
+  const rule = 'must not be null: leave the field out to keep its value';
+  const details: FieldViolation[] = Object.entries(body)
+    .filter(([, value]) => value === null)
+    .map(([field]) => ({ field, value: null, rule }));
+  if (details.length > 0) {
+    const message = details.map((detail) => `${detail.field} null ${rule}`).join('; ');
+    throw new DomainError('REQUEST.INVALID', 'INVALID', message, details);
   }
 }
 

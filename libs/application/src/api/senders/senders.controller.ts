@@ -7,6 +7,7 @@ import { CommandContext } from '../../commands/command-context';
 import { RegisterSenderCommand } from '../../use-cases/catalog.commands';
 import { ReadModels } from '../../read-models/read-models.service';
 import { Roles } from '../auth/roles';
+import { NotBlank } from '../campaigns/campaign.dto';
 import { PageQuery } from '../paging';
 import { RequestContext } from '../request-context';
 import { notFound } from '../not-found';
@@ -15,6 +16,7 @@ export class CreateSenderBody {
   @ApiProperty({ example: 'Customer service' })
   @IsString()
   @Length(1, 100)
+  @NotBlank()
   name!: string;
 
   @ApiProperty({ description: 'Alphanumeric (3-11, one letter at least), short code, or E.164 number', example: 'ACME' })

@@ -20,6 +20,7 @@ import { loadState } from '../../use-cases/load-state';
 import { Roles } from '../auth/roles';
 import { LayoutValuesConstraint } from '../targets/target.dto';
 import { notFound } from '../not-found';
+import { IsLanguageTag, NotBlank } from '../campaigns/campaign.dto';
 import { PageQuery } from '../paging';
 import { RequestContext } from '../request-context';
 
@@ -52,6 +53,7 @@ export class CreateTemplateBody {
   @ApiProperty({ example: 'Relance' })
   @IsString()
   @Length(1, 100)
+  @NotBlank()
   name!: string;
 
   @ApiProperty({ example: 'Bonjour {{firstName}}, votre rendez-vous est confirmé.' })
@@ -60,10 +62,11 @@ export class CreateTemplateBody {
   @Validate(PlaceholdersConstraint, { context: { code: 'TEMPLATE.INVALID_PLACEHOLDER' } })
   body!: string;
 
-  @ApiPropertyOptional({ example: 'fr' })
+  @ApiPropertyOptional({ example: 'fr', description: 'BCP 47 language tag' })
   @IsOptional()
   @IsString()
   @Length(2, 35)
+  @Validate(IsLanguageTag)
   language?: string;
 }
 
