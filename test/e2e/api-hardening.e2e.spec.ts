@@ -697,6 +697,38 @@ describe('REST API hardening', () => {
     });
   });
 
+  describe('missing fields', () => {
+    it('says a missing field is required, once', async () => {
+      const response = await appendsNothing(() => maker.post('/senders', {}));
+
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({ code: 'REQUEST.INVALID', message: 'name is required; senderId is required' });
+      expect(response.body.details).toEqual([
+        { field: 'name', rule: 'is required' },
+        { field: 'senderId', rule: 'is required' },
+      ]);
+    });
+
+    it('says a missing erasure number is required', async () => {
+      const response = await maker.post('/erasures', {});
+
+      expect(response.status).toBe(400);
+      expect(response.body.details).toEqual([{ field: 'phoneNumber', rule: 'is required' }]);
+    });
+
+    it('keeps a rule that says when a field is required', async () => {
+      const { senderId, templateId } = await newSenderAndTemplate();
+      const response = await appendsNothing(() =>
+        maker.post('/campaigns', { name: 'Relance', reference: 'REF-FLOW', senderId, templateId, chatFlow: { enabled: true } }),
+      );
+
+      expect(response.status).toBe(400);
+      expect(response.body.details).toEqual([
+        expect.objectContaining({ field: 'chatFlow.flowId', rule: expect.stringContaining('required when enabled is true') }),
+      ]);
+    });
+  });
+
   describe('profile changes', () => {
     it('rejects null for each field', async () => {
       const created = await maker.post('/profiles', { name: 'Recouvrement', manageCampaign: true });

@@ -58,7 +58,20 @@ function collectViolations(error: ValidationError, prefix: string): CodedViolati
     rule: rule.replace(new RegExp(`^${escapeRegExp(error.property)} `), ''),
     code: declaredCode(error, constraint),
   }));
-  return [...own, ...(error.children ?? []).flatMap((child) => collectViolations(child, field))];
+  return [...whenMissing(own, error.value), ...(error.children ?? []).flatMap((child) => collectViolations(child, field))];
+}
+
+/**
+ * Replaces the rules a missing field breaks (its type, its length, its format) with one saying
+ * that it is required, since none of them can be met before it is given. A rule that itself says
+ * when the field is required, such as "is required when enabled is true", is kept instead.
+ */
+function whenMissing(violations: readonly CodedViolation[], value: unknown): readonly CodedViolation[] {
+  if (value !== undefined || violations.length === 0) {
+    return violations;
+  }
+  const conditional = violations.filter((violation) => violation.rule.includes('required'));
+  return conditional.length > 0 ? conditional : [{ field: violations[0].field, value: undefined, rule: 'is required' }];
 }
 
 function describeViolations(details: readonly FieldViolation[]): string {
