@@ -1,4 +1,4 @@
-import { PgliteClient, PostgresClient, SqlClient, SqlExecutor } from '@sms/platform';
+import { PgliteClient, PostgresClient, SqlClient, SqlExecutor, TableStatistics } from '@sms/platform';
 import {
   AppendOptions,
   AppendResult,
@@ -64,6 +64,7 @@ export class SqlEventStore implements EventStore {
   readonly tables: EventStoreTables;
   private readonly subscriptions = new Set<PollingSubscription>();
   private readonly logger: StructuredLogger;
+  private readonly statistics: TableStatistics;
 
   constructor(
     readonly client: SqlClient,
@@ -71,6 +72,7 @@ export class SqlEventStore implements EventStore {
   ) {
     this.tables = eventStoreTables(options.schema ?? DEFAULT_EVENT_STORE_SCHEMA);
     this.logger = options.logger ?? silentLogger;
+    this.statistics = new TableStatistics([this.tables.events, this.tables.streams]);
   }
 
   async ensureSchema(): Promise<void> {
@@ -108,6 +110,7 @@ export class SqlEventStore implements EventStore {
       for (const subscription of this.subscriptions) {
         subscription.notify();
       }
+      this.refreshStatistics(appends, outcomes);
     }
     return outcomes;
   }
@@ -155,6 +158,22 @@ export class SqlEventStore implements EventStore {
     await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
     if (this.options.ownsClient) {
       await this.client.close();
+    }
+  }
+
+  /**
+   * Counts the events stored and, once enough were, runs ANALYZE on the events and streams in the
+   * background (see TableStatistics). A failed ANALYZE is logged: the appends stand either way.
+   */
+  private refreshStatistics(appends: readonly StreamAppend[], outcomes: readonly AppendOutcome[]): void {
+    const stored = appends.reduce(
+      (count, append, index) => (outcomes[index] instanceof WrongExpectedRevisionError ? count : count + append.events.length),
+      0,
+    );
+    if (this.statistics.noteWrites(stored)) {
+      this.statistics.analyze(this.client).catch((error: unknown) => {
+        this.logger.warn({ schema: this.tables.schemaName, err: error }, 'event store statistics could not be refreshed with ANALYZE');
+      });
     }
   }
 

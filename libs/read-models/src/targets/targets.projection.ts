@@ -1,6 +1,6 @@
 import { idFromStreamName, STREAM_PREFIXES, TargetEvent, TargetStatus } from '@sms/domain';
 import type { RecordedEvent } from '@sms/event-store';
-import type { SqlExecutor } from '@sms/platform';
+import { SqlExecutor, TableStatistics } from '@sms/platform';
 import { createCampaignsTable } from '../campaigns/campaigns.table';
 import { COUNT_COLUMNS, TARGET_STATUSES } from '../campaigns/target-counts';
 import { asDomainEvent } from '../shared/recorded-domain-event';
@@ -50,6 +50,7 @@ export class TargetsProjection implements SqlProjection {
   private readonly targets: string;
   private readonly attempts: string;
   private readonly campaigns: string;
+  private readonly statistics: TableStatistics;
 
   constructor(options: ReadModelOptions = {}) {
     const schema = options.schema ?? DEFAULT_READ_MODEL_SCHEMA;
@@ -58,6 +59,7 @@ export class TargetsProjection implements SqlProjection {
     this.attempts = `${this.schema}.attempts`;
     this.campaigns = `${this.schema}.campaigns`;
     this.name = `${schema}.targets`;
+    this.statistics = new TableStatistics([this.targets]);
   }
 
   async setup(db: SqlExecutor): Promise<void> {
@@ -78,6 +80,10 @@ export class TargetsProjection implements SqlProjection {
     const targetEvents = events.filter((event) => event.streamName.startsWith(STREAM_PREFIXES.target));
     if (targetEvents.length === 0) {
       return;
+    }
+    if (this.statistics.noteWrites(targetEvents.length)) {
+      // In the batch's transaction, so that the dispatch and list queries plan on fresh statistics.
+      await this.statistics.analyze(tx);
     }
     if (opensNewTargetsOnly(targetEvents)) {
       await this.insertNewTargets(targetEvents, tx);
