@@ -199,9 +199,7 @@ describe('import connectors on the embedded profile', () => {
       const response = await maker.post(`/campaigns/${campaignId}/imports`, { source: 'database', connection: 'legacy' });
 
       expect(response).toMatchObject({ status: 400, body: { code: 'REQUEST.INVALID' } });
-      expect(response.body.details).toEqual(
-        expect.arrayContaining([expect.objectContaining({ field: 'query', rule: 'must be a string' })]),
-      );
+      expect(response.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'query', rule: 'is required' })]));
     });
   });
 

@@ -157,6 +157,8 @@ const schema = z
     SIMULATOR_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0),
     // Import connectors. Connection URLs and CRM tokens are read from here so that request bodies
     // only name them; see the README section "Import connectors".
+    // Largest CSV import body in bytes: 200 MiB by default, room for a million rows with a few layout columns.
+    IMPORT_MAX_FILE_BYTES: positiveInt.max(Number.MAX_SAFE_INTEGER).default(200 * 1024 * 1024),
     IMPORT_DATABASES: namedSecrets(`a ${DATABASE_URL_SCHEMES} URL`, (url) => databaseDialect(url) !== undefined).default('{}'),
     IMPORT_DATABASE_STATEMENT_TIMEOUT_MS: positiveInt.max(3_600_000).default(60_000),
     IMPORT_CRM_ALLOWED_HOSTS: hostList.default(''),

@@ -70,7 +70,9 @@ export function uncoveredPlaceholders(
 /**
  * Checks a target's layout values against the campaign's layouts: the layout exists, each key is
  * one of its fields and each value has the field's type. Null stands for an empty value. A
- * campaign that defines no layouts takes free-form values, as before layouts existed.
+ * campaign that defines no layouts takes free-form values, as before layouts existed, except keys
+ * such as `constructor` or `toString`: every object has them, so their values would be lost or
+ * misread where values are looked up by key.
  */
 export function layoutValueViolations(
   layouts: readonly TargetLayout[],
@@ -78,7 +80,13 @@ export function layoutValueViolations(
   path = 'layout',
 ): FieldViolation[] {
   if (layouts.length === 0) {
-    return [];
+    return Object.keys(layout.values)
+      .filter((key) => key === '__proto__' || isObjectPropertyName(key))
+      .map((key) => ({
+        field: `${path}.values.${key}`,
+        value: layout.values[key],
+        rule: 'is a built-in property name of JavaScript objects, so it cannot be a layout key',
+      }));
   }
   const definition = layouts.find((candidate) => candidate.name === layout.name);
   if (definition === undefined) {
@@ -138,6 +146,37 @@ export function assertNoViolations(code: string, violations: readonly FieldViola
 /** Returns the layout whose fields contain every key given, or the first layout when none does. */
 export function layoutForKeys(layouts: readonly TargetLayout[], keys: readonly string[]): TargetLayout | undefined {
   return layouts.find((layout) => keys.every((key) => layout.fields.some((field) => field.key === key))) ?? layouts[0];
+}
+
+/**
+ * Picks the layout of values that come without a layout name, such as the cells of an import row:
+ * the first layout with a field for every filled (non-null) value. The result keeps the values of
+ * that layout's fields only. An empty value of another key is left out, because a file with the
+ * columns of several layouts, such as the targets export, leaves the other layouts' cells empty.
+ * When no layout has every filled key, returns a violation naming the first filled key that the
+ * layout with the most of them lacks. The campaign must have at least one layout.
+ */
+export function layoutOfValues<Value>(
+  layouts: readonly TargetLayout[],
+  values: Readonly<Record<string, Value | null>>,
+): { layout: { name: string; values: Record<string, Value | null> } } | { violation: FieldViolation } {
+  const filled = Object.keys(values).filter((key) => values[key] !== null);
+  const fieldCount = (layout: TargetLayout) => filled.filter((key) => layout.fields.some((field) => field.key === key)).length;
+  let best = layouts[0];
+  for (const layout of layouts) {
+    if (fieldCount(layout) > fieldCount(best)) best = layout;
+  }
+
+  const unknown = filled.find((key) => !best.fields.some((field) => field.key === key));
+  if (unknown !== undefined) {
+    const rule = `is not a field of layout '${best.name}', and no layout of the campaign has a field for each filled value (${filled.join(', ')})`;
+    return { violation: { field: `layout.values.${unknown}`, value: values[unknown], rule } };
+  }
+  const kept: Record<string, Value | null> = {};
+  for (const field of best.fields) {
+    if (Object.hasOwn(values, field.key)) kept[field.key] = values[field.key];
+  }
+  return { layout: { name: best.name, values: kept } };
 }
 
 function hasType(value: unknown, type: LayoutFieldType): boolean {

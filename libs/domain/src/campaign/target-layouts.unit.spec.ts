@@ -1,4 +1,4 @@
-import { layoutForKeys, layoutValueViolations, missingValueViolations, TargetLayout } from './target-layouts';
+import { layoutForKeys, layoutOfValues, layoutValueViolations, missingValueViolations, TargetLayout } from './target-layouts';
 
 const layouts: TargetLayout[] = [
   {
@@ -72,5 +72,70 @@ describe('missing values of placeholders named like Object.prototype properties'
     // Parsed as a request body is, so that `__proto__` becomes an own property.
     const values = JSON.parse(`{"${key}": "x"}`) as Record<string, unknown>;
     expect(missingValueViolations([key], { values }, 'tpl-1')).toEqual([]);
+  });
+});
+
+describe('layout values named like Object.prototype properties', () => {
+  it.each(['toString', 'constructor', 'hasOwnProperty'])('rejects %s in a layout', (key) => {
+    const violations = layoutValueViolations(layouts, { name: 'relance', values: { firstName: 'a', [key]: 'x' } });
+
+    expect(violations).toEqual([{ field: `layout.values.${key}`, value: 'x', rule: "is not a field of layout 'relance'" }]);
+  });
+
+  it.each(['toString', 'constructor'])('rejects %s on a campaign without layouts', (key) => {
+    const violations = layoutValueViolations([], { name: 'import', values: { firstName: 'a', [key]: 'x' } });
+
+    expect(violations).toEqual([
+      {
+        field: `layout.values.${key}`,
+        value: 'x',
+        rule: 'is a built-in property name of JavaScript objects, so it cannot be a layout key',
+      },
+    ]);
+  });
+
+  it('accepts free-form keys on a campaign without layouts', () => {
+    expect(layoutValueViolations([], { name: 'import', values: { firstName: 'a', agence: 'Lyon' } })).toEqual([]);
+  });
+});
+
+describe('layout of values without a layout name', () => {
+  const exported: TargetLayout[] = [
+    { name: 'paiement', fields: [{ key: 'amount', label: 'Montant', type: 'number' }] },
+    {
+      name: 'relance',
+      fields: [
+        { key: 'firstName', label: 'Prénom', type: 'string' },
+        { key: 'agence', label: 'Agence', type: 'string' },
+      ],
+    },
+  ];
+
+  it('picks the layout of the filled values', () => {
+    const result = layoutOfValues(exported, { amount: null, firstName: 'Léa', agence: 'Lyon' });
+
+    expect(result).toEqual({ layout: { name: 'relance', values: { firstName: 'Léa', agence: 'Lyon' } } });
+  });
+
+  it('picks the first layout when no value is filled', () => {
+    expect(layoutOfValues(exported, { amount: null, agence: null })).toEqual({ layout: { name: 'paiement', values: { amount: null } } });
+  });
+
+  it('names a filled value that no single layout can hold', () => {
+    const result = layoutOfValues(exported, { amount: 12, firstName: 'Léa', agence: 'Lyon' });
+
+    expect(result).toEqual({
+      violation: {
+        field: 'layout.values.amount',
+        value: 12,
+        rule: "is not a field of layout 'relance', and no layout of the campaign has a field for each filled value (amount, firstName, agence)",
+      },
+    });
+  });
+
+  it('names a filled value that is a field of no layout', () => {
+    const result = layoutOfValues(exported, { amount: 12, note: 'x' });
+
+    expect(result).toMatchObject({ violation: { field: 'layout.values.note', value: 'x' } });
   });
 });

@@ -23,8 +23,9 @@ export class CsvRecordReader {
     this.parser = parse({
       delimiter,
       bom: true,
-      // Both line endings are accepted in the same file, as concatenated exports mix them.
-      record_delimiter: ['\r\n', '\n'],
+      // CRLF, LF and CR alone (old Mac exports) are all accepted in the same file, as
+      // concatenated exports mix them. CRLF comes first, so that it ends one record, not two.
+      record_delimiter: ['\r\n', '\n', '\r'],
       // A stray quote inside an unquoted field (O"Neil) is kept as a character.
       relax_quotes: true,
       // The column count is checked per row, so that one bad row is rejected, not the file.
@@ -68,8 +69,8 @@ export class CsvRecordReader {
     while ((fields = this.parser.read() as string[] | null) !== null) {
       this.records.push({ line: this.nextLine, fields });
       // csv-parse 5.6 counts a CRLF inside a quoted field as two lines, so lines are counted
-      // here. Only a quoted field can contain a line feed, and each one starts a new line.
-      this.nextLine += 1 + countLineFeeds(fields);
+      // here. Only a quoted field can contain a line break, and each one starts a new line.
+      this.nextLine += 1 + countLineBreaks(fields);
     }
   }
 
@@ -118,13 +119,19 @@ export class CsvRecordReader {
   }
 }
 
-function countLineFeeds(fields: readonly string[]): number {
+/** Counts the line breaks in the fields, a CRLF, a lone LF and a lone CR each as one. */
+function countLineBreaks(fields: readonly string[]): number {
   let count = 0;
   for (const field of fields) {
-    let index = field.indexOf('\n');
-    while (index !== -1) {
-      count++;
-      index = field.indexOf('\n', index + 1);
+    // Most fields have no line break, and indexOf skips them faster than a loop over characters.
+    if (field.indexOf('\n') === -1 && field.indexOf('\r') === -1) {
+      continue;
+    }
+    for (let index = 0; index < field.length; index++) {
+      const char = field[index];
+      if (char === '\r' || (char === '\n' && field[index - 1] !== '\r')) {
+        count++;
+      }
     }
   }
   return count;

@@ -5,11 +5,13 @@ const CANDIDATES: readonly Delimiter[] = [',', ';', '\t'];
 
 const QUOTE = 0x22;
 const LINE_FEED = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
 const BOM_LENGTH = 3;
 
 /**
  * Finds the delimiter of a CSV file from its header line, fed chunk by chunk. Counts each
- * candidate outside double quotes up to the first line feed that ends a non-blank line, or up to
+ * candidate outside double quotes up to the first line break (LF, or CR alone or before LF) that
+ * ends a non-blank line, or up to
  * `byteLimit` bytes. Works on raw UTF-8 bytes: a multi-byte character never contains an ASCII
  * byte, so a chunk may end anywhere. A header without any candidate (a single column) reads as
  * comma-separated.
@@ -66,7 +68,7 @@ export class DelimiterDetector {
     if (count !== undefined) {
       this.counts.set(byte, count + 1);
       this.lineHasText = true;
-    } else if (byte === LINE_FEED) {
+    } else if (byte === LINE_FEED || byte === CARRIAGE_RETURN) {
       // Blank lines before the header are skipped, as the reader skips them.
       this.finished = this.finished || this.lineHasText;
     } else if (byte > 0x20 && byte !== 0x7f && !(byte >= 0x80 && this.scannedBytes <= BOM_LENGTH)) {

@@ -179,7 +179,7 @@ async function* sliceChunks(input: TargetCsvInput, maxBytes: number): AsyncGener
 class Utf8Check {
   private readonly decoder = new TextDecoder('utf-8', { fatal: true });
   private bytesRead = 0;
-  private linesRead = 1;
+  private readonly lines = new LineCounter();
 
   check(bytes: Buffer): void {
     try {
@@ -188,9 +188,7 @@ class Utf8Check {
       throw this.notUtf8(bytes);
     }
     this.bytesRead += bytes.length;
-    for (const byte of bytes) {
-      if (byte === LINE_FEED) this.linesRead += 1;
-    }
+    this.lines.count(bytes);
   }
 
   /** Checks that the file does not end inside a character. */
@@ -204,8 +202,7 @@ class Utf8Check {
 
   private notUtf8(bytes: Buffer): ImportFormatError {
     const offset = firstInvalidUtf8Offset(bytes);
-    const before = bytes.subarray(0, offset);
-    const line = this.linesRead + before.filter((byte) => byte === LINE_FEED).length;
+    const line = this.lines.count(bytes.subarray(0, offset));
     const byte = offset < bytes.length ? `0x${bytes[offset].toString(16).toUpperCase().padStart(2, '0')}` : 'the end of the file';
     return new ImportFormatError(
       'IMPORT.NOT_UTF8',
@@ -218,21 +215,41 @@ class Utf8Check {
 }
 
 const LINE_FEED = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
+
+/** Counts lines as the CSV reader does: CRLF, a lone LF and a lone CR each end one line. */
+class LineCounter {
+  private line = 1;
+  private afterCarriageReturn = false;
+
+  /** Counts the line breaks in `bytes` and returns the line on which the byte after them is. */
+  count(bytes: Buffer): number {
+    for (const byte of bytes) {
+      if (byte === CARRIAGE_RETURN || (byte === LINE_FEED && !this.afterCarriageReturn)) this.line += 1;
+      this.afterCarriageReturn = byte === CARRIAGE_RETURN;
+    }
+    return this.line;
+  }
+}
 
 /**
  * Returns the offset of the first byte of `bytes` that is not part of a well-formed UTF-8
  * sequence, or the length when a sequence is only cut off at the end. Leading continuation bytes
- * are skipped: they may finish a character that the previous chunk began.
+ * are skipped: they may finish a character that the previous chunk began. The ranges of the second
+ * byte follow RFC 3629, section 4, so that an encoded surrogate (ED A0 80) or an overlong form
+ * (E0 80 80) is found at its first byte.
  */
 function firstInvalidUtf8Offset(bytes: Buffer): number {
   let index = 0;
   while (index < bytes.length && (bytes[index] & 0xc0) === 0x80) index += 1;
   while (index < bytes.length) {
-    const length = utf8SequenceLength(bytes[index]);
+    const lead = bytes[index];
+    const length = utf8SequenceLength(lead);
     if (length === 0) return index;
     for (let next = index + 1; next < index + length; next += 1) {
       if (next >= bytes.length) return bytes.length;
-      if ((bytes[next] & 0xc0) !== 0x80) return index;
+      const [min, max] = next === index + 1 ? secondByteRange(lead) : [0x80, 0xbf];
+      if (bytes[next] < min || bytes[next] > max) return index;
     }
     index += length;
   }
@@ -255,4 +272,13 @@ function utf8SequenceLength(lead: number): number {
   if (lead >= 0xe0 && lead <= 0xef) return 3;
   if (lead >= 0xf0 && lead <= 0xf4) return 4;
   return 0;
+}
+
+/** Returns the range of the byte after `lead` in a well-formed sequence (RFC 3629, section 4). */
+function secondByteRange(lead: number): [number, number] {
+  if (lead === 0xe0) return [0xa0, 0xbf];
+  if (lead === 0xed) return [0x80, 0x9f];
+  if (lead === 0xf0) return [0x90, 0xbf];
+  if (lead === 0xf4) return [0x80, 0x8f];
+  return [0x80, 0xbf];
 }

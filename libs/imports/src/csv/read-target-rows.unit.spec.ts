@@ -214,6 +214,8 @@ describe('readTargetRows - delimiters and line endings', () => {
     ['semicolon', 'phoneNumber;startDate;priority;firstName\n0612345678;2026-12-07T09:00;3;Ana\n'],
     ['tab', 'phoneNumber\tstartDate\tpriority\tfirstName\n0612345678\t2026-12-07T09:00\t3\tAna\n'],
     ['CRLF', 'phoneNumber,startDate,priority,firstName\r\n0612345678,2026-12-07T09:00,3,Ana\r\n'],
+    ['CR-only', 'phoneNumber,startDate,priority,firstName\r0612345678,2026-12-07T09:00,3,Ana\r'],
+    ['CR-only semicolon', 'phoneNumber;startDate;priority;firstName\r0612345678;2026-12-07T09:00;3;Ana\r'],
     ['no final line break', 'phoneNumber,startDate,priority,firstName\n0612345678,2026-12-07T09:00,3,Ana'],
     ['byte order mark', '\uFEFFphoneNumber,startDate,priority,firstName\n0612345678,2026-12-07T09:00,3,Ana\n'],
   ])('reads a %s file', async (_name, csv) => {
@@ -235,6 +237,20 @@ describe('readTargetRows - delimiters and line endings', () => {
 
     expect(results.map((result) => result.line)).toEqual([2, 3]);
     expect(accepted(results).map((row) => row.layoutValues.firstName)).toEqual(['Ana', 'Bo']);
+  });
+
+  it('numbers the rows of a CR-only file', async () => {
+    const results = await readText('phoneNumber,firstName\r0620000042,Zoé\r0620000043,"a\rb"\r0620000044,Bo\r');
+
+    expect(results.map((result) => result.line)).toEqual([2, 3, 5]);
+    expect(accepted(results).map((row) => row.layoutValues.firstName)).toEqual(['Zoé', 'a\rb', 'Bo']);
+  });
+
+  it('reads a CR-only file split between CR and LF chunks', async () => {
+    const results = await readAll(streamOf(['phoneNumber,firstName\r', '\n0620000042,Zoé\r', '0620000043,Bo\r']), PARIS);
+
+    expect(results.map((result) => result.line)).toEqual([2, 3]);
+    expect(accepted(results).map((row) => row.layoutValues.firstName)).toEqual(['Zoé', 'Bo']);
   });
 });
 
@@ -416,7 +432,7 @@ describe('readTargetRows - file errors', () => {
     const error = await readError('phoneNumber,telephone\n0612345678,0612345679\n', { ...PARIS, mapping: { telephone: 'phoneNumber' } });
 
     expect(error.code).toBe('IMPORT.DUPLICATE_COLUMN');
-    expect(error.message).toBe("columns 'phoneNumber' and 'telephone' both fill 'phoneNumber'; remove one of them or change the mapping");
+    expect(error.message).toContain("the header has columns 'phoneNumber' and 'telephone' that both fill 'phoneNumber'");
   });
 
   it('names the line of a quote that is never closed', async () => {
@@ -463,6 +479,24 @@ describe('readTargetRows - text encoding', () => {
     expect(error.code).toBe('IMPORT.NOT_UTF8');
     expect(error.message).toContain('0xE9 at byte 36 (line 2)');
     expect(error.context.line).toBe(2);
+  });
+
+  it('locates an encoded surrogate at its first byte', async () => {
+    const bytes = Buffer.concat([Buffer.from('phoneNumber,firstName\n0612345678,'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('\n')]);
+
+    const error = await readError(streamOf([bytes]));
+
+    expect(error.code).toBe('IMPORT.NOT_UTF8');
+    expect(error.message).toContain('0xED at byte 34 (line 2)');
+    expect(error.context.line).toBe(2);
+  });
+
+  it('counts CR-only lines in the location of a bad byte', async () => {
+    const bytes = Buffer.from('phoneNumber\r0612345678\r\n0612345679;Chlo\xe9\r', 'latin1');
+
+    const error = await readError(streamOf([bytes]));
+
+    expect(error.message).toContain('0xE9 at byte 40 (line 3)');
   });
 
   it('reads a UTF-8 character split between two chunks', async () => {
@@ -534,11 +568,7 @@ describe('readTargetRows - row rules', () => {
 
   it.each([
     ['true', false, true],
-    ['FALSE', true, false],
-    ['1', false, true],
-    ['0', true, false],
-    ['yes', false, true],
-    ['No', true, false],
+    ['false', true, false],
     ['', false, false],
     ['', true, true],
   ])('reads insertIfDuplicate %p with default %p as %p', async (cell, whenEmpty, expected) => {
@@ -551,10 +581,12 @@ describe('readTargetRows - row rules', () => {
     expect(await readOne('phoneNumber\n0612345678\n', { ...PARIS, insertIfDuplicate: true })).toMatchObject({ insertIfDuplicate: true });
   });
 
-  it('rejects an unknown insertIfDuplicate word', async () => {
-    expect(await readOne('phoneNumber,insertIfDuplicate\n0612345678,maybe\n')).toMatchObject({
+  it.each(['maybe', 'yes', '1', 'TRUE'])('rejects insertIfDuplicate %p as the query parameter does', async (cell) => {
+    expect(await readOne(`phoneNumber,insertIfDuplicate\n0612345678,${cell}\n`)).toMatchObject({
       kind: 'rejected',
-      reason: "insertIfDuplicate 'maybe' must be one of true, false, 1, 0, yes, no, or empty",
+      line: 2,
+      value: cell,
+      reason: `insertIfDuplicate '${cell}' must be true or false (in lower case), or empty`,
     });
   });
 
@@ -606,7 +638,28 @@ describe('readTargetRows - layout values', () => {
 
     expect(row).toMatchObject({
       kind: 'target',
-      layoutValues: { amount: -12.5, dueDate: '2026-12-31T17:00:00.000Z', note: 'hi', extra: '42' },
+      layoutValues: { amount: -12.5, dueDate: '2026-12-31T18:00', note: 'hi', extra: '42' },
+    });
+  });
+
+  it.each([
+    ['dd/MM/yyyy', '31/12/2026', '2026-12-31'],
+    ['dd/MM/yyyy HH:mm', '31/12/2026 09:30', '2026-12-31T09:30:00'],
+    ["yyyy-MM-dd'T'HH:mmXXX", '2026-12-31T09:30+01:00', '2026-12-31T08:30:00.000Z'],
+  ])('reads a date field with dateFormat %p', async (dateFormat, cell, expected) => {
+    const row = await readOne(`phoneNumber;dueDate\n0612345678;${cell}\n`, { ...PARIS, layoutFields, dateFormat });
+
+    expect(row).toMatchObject({ kind: 'target', layoutValues: { dueDate: expected } });
+  });
+
+  it('rejects a date field that does not match dateFormat', async () => {
+    const row = await readOne('phoneNumber;dueDate\n0612345678;2026-12-31\n', { ...PARIS, layoutFields, dateFormat: 'dd/MM/yyyy' });
+
+    expect(row).toMatchObject({
+      kind: 'rejected',
+      line: 2,
+      value: '2026-12-31',
+      reason: "dueDate '2026-12-31' is not a valid date in the format dd/MM/yyyy",
     });
   });
 

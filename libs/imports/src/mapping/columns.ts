@@ -1,3 +1,4 @@
+import { isObjectPropertyName } from '@sms/domain';
 import { stringify } from 'csv-stringify/sync';
 import { ImportFormatError } from './import-format-error';
 import { LayoutField, LayoutFieldType, TARGET_FIELDS, TargetField, TEMPLATE_COLUMNS } from './target-row';
@@ -39,7 +40,7 @@ export function importTemplateHeader(layoutFields: readonly LayoutField[] = []):
  * often export a trailing delimiter.
  *
  * @throws ImportFormatError when no column fills phoneNumber, when two columns fill the same
- * field or key, or when a layout key would overwrite an object prototype.
+ * field or key, or when a layout key is a property name of every JavaScript object.
  */
 export function planColumns(
   header: readonly string[],
@@ -71,7 +72,7 @@ export function planColumns(
       return;
     }
     const name = mapping.get(column) ?? column;
-    assertNotFilledTwice(sourceByName, name, column);
+    assertNotFilledTwice(sourceByName, name, column, origin);
     sourceByName.set(name, column);
 
     if (isTargetField(name)) {
@@ -90,28 +91,74 @@ export function planColumns(
   return { columnCount: header.length, columnNames: names, targetColumns, layoutColumns };
 }
 
+/**
+ * Checks a mapping before any row is read: each target field or layout key is named once, no
+ * name is a property name of every JavaScript object (`constructor`, `toString`), and, when
+ * `layoutKeys` is given (the campaign has layouts), every name that is not a target field is a
+ * field of one of the layouts. Mapping keys and names are compared trimmed, as planColumns reads them.
+ *
+ * @throws ImportFormatError IMPORT.INVALID_MAPPING naming the mapping entry and the rule it breaks.
+ */
+export function checkMapping(mapping: Readonly<Record<string, string>>, layoutKeys?: ReadonlySet<string>): void {
+  const columnByName = new Map<string, string>();
+  for (const [rawColumn, rawName] of Object.entries(mapping)) {
+    const column = rawColumn.trim();
+    const name = rawName.trim();
+    const previous = columnByName.get(name);
+    if (previous !== undefined) {
+      throw invalidMapping(column, name, `is also the target of column '${previous}', but one column at most may fill a field`);
+    }
+    columnByName.set(name, column);
+
+    if (isTargetField(name)) {
+      continue;
+    }
+    if (name === '__proto__' || isObjectPropertyName(name)) {
+      throw invalidMapping(column, name, 'is a built-in property name of JavaScript objects, so it cannot be a layout key');
+    }
+    if (layoutKeys !== undefined && !layoutKeys.has(name)) {
+      const known = [...TARGET_FIELDS, ...layoutKeys].join(', ');
+      throw invalidMapping(column, name, `is neither a target field nor a field of a layout of the campaign; use one of ${known}`);
+    }
+  }
+}
+
+function invalidMapping(column: string, name: string, rule: string): ImportFormatError {
+  return new ImportFormatError(
+    'IMPORT.INVALID_MAPPING',
+    `mapping ${JSON.stringify({ [column]: name })}: '${name}' ${rule}`,
+    { field: `mapping.${column}` },
+    { details: [{ field: `mapping.${column}`, value: name, rule }] },
+  );
+}
+
 function isTargetField(name: string): name is TargetField {
   return (TARGET_FIELDS as readonly string[]).includes(name);
 }
 
-function assertNotFilledTwice(sourceByName: ReadonlyMap<string, string>, name: string, column: string): void {
+function assertNotFilledTwice(sourceByName: ReadonlyMap<string, string>, name: string, column: string, origin: ColumnOrigin): void {
   const previous = sourceByName.get(name);
   if (previous === undefined) {
     return;
   }
   const message =
     previous === column
-      ? `the header contains column '${column}' twice; rename one of them`
-      : `columns '${previous}' and '${column}' both fill '${name}'; remove one of them or change the mapping`;
+      ? `${origin} contains column '${column}' twice, but column names must be unique; rename one of them`
+      : `${origin} has columns '${previous}' and '${column}' that both fill '${name}', but one column at most may fill a field; ` +
+        'remove one of them or change the mapping';
   throw new ImportFormatError('IMPORT.DUPLICATE_COLUMN', message, { field: name });
 }
 
-/** Layout values are plain objects, where the key __proto__ would replace the prototype instead of adding a value. */
+/**
+ * Layout values are plain objects. The key __proto__ would replace the prototype instead of adding
+ * a value, and a value under `constructor` or `toString` could not be told from the built-in.
+ */
 function assertSafeLayoutKey(key: string, column: string): void {
-  if (key === '__proto__') {
+  if (key === '__proto__' || isObjectPropertyName(key)) {
     throw new ImportFormatError(
       'IMPORT.INVALID_COLUMN',
-      `column '${column}' cannot be a layout key named '__proto__'; rename it with the mapping option`,
+      `column '${column}' cannot fill a layout key named '${key}', which is a built-in property name of JavaScript objects; ` +
+        'rename it with the mapping option',
       { field: key },
     );
   }

@@ -1,4 +1,4 @@
-import { importTemplateHeader, planColumns } from './columns';
+import { checkMapping, importTemplateHeader, planColumns } from './columns';
 import { ImportFormatError } from './import-format-error';
 
 const NO_MAPPING = new Map<string, string>();
@@ -74,10 +74,63 @@ describe('planColumns', () => {
     const error = planError(['phoneNumber', 'note', 'note']);
 
     expect(error.code).toBe('IMPORT.DUPLICATE_COLUMN');
-    expect(error.message).toBe("the header contains column 'note' twice; rename one of them");
+    expect(error.message).toBe("the header contains column 'note' twice, but column names must be unique; rename one of them");
   });
 
-  it('rejects __proto__ as a layout key', () => {
-    expect(planError(['phoneNumber', '__proto__']).code).toBe('IMPORT.INVALID_COLUMN');
+  it('names the header when a column and a mapped column fill one field', () => {
+    const error = planError(['phoneNumber', 'tel'], new Map([['tel', 'phoneNumber']]));
+
+    expect(error.code).toBe('IMPORT.DUPLICATE_COLUMN');
+    expect(error.message).toBe(
+      "the header has columns 'phoneNumber' and 'tel' that both fill 'phoneNumber', but one column at most may fill a field; " +
+        'remove one of them or change the mapping',
+    );
+  });
+
+  it.each(['__proto__', 'constructor', 'toString'])('rejects %s as a layout key', (key) => {
+    const error = planError(['phoneNumber', key]);
+
+    expect(error.code).toBe('IMPORT.INVALID_COLUMN');
+    expect(error.message).toContain(`layout key named '${key}'`);
+  });
+});
+
+describe('checkMapping', () => {
+  function mappingError(mapping: Record<string, string>, layoutKeys?: ReadonlySet<string>): ImportFormatError {
+    try {
+      checkMapping(mapping, layoutKeys);
+    } catch (error: unknown) {
+      if (error instanceof ImportFormatError) {
+        return error;
+      }
+      throw error;
+    }
+    throw new Error('expected checkMapping to throw');
+  }
+
+  it('accepts target fields and layout keys', () => {
+    expect(() => checkMapping({ tel: 'phoneNumber', prenom: 'firstName' }, new Set(['firstName']))).not.toThrow();
+  });
+
+  it('rejects two columns mapped to one field', () => {
+    const error = mappingError({ tel: 'phoneNumber', mobile: ' phoneNumber ' });
+
+    expect(error.code).toBe('IMPORT.INVALID_MAPPING');
+    expect(error.message).toBe(
+      'mapping {"mobile":"phoneNumber"}: \'phoneNumber\' is also the target of column \'tel\', but one column at most may fill a field',
+    );
+  });
+
+  it.each(['constructor', 'toString', '__proto__'])('rejects the layout key %s', (key) => {
+    const error = mappingError({ x: key });
+
+    expect(error.code).toBe('IMPORT.INVALID_MAPPING');
+    expect(error.details).toEqual([{ field: 'mapping.x', value: key, rule: expect.stringContaining('built-in property name') as string }]);
+  });
+
+  it('rejects a key that no layout of the campaign has', () => {
+    const error = mappingError({ x: 'agency' }, new Set(['firstName']));
+
+    expect(error.message).toContain("'agency' is neither a target field nor a field of a layout of the campaign");
   });
 });

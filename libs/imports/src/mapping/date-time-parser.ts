@@ -25,6 +25,8 @@ const REFERENCE_DATE = new Date(2000, 0, 1);
 
 /** date-fns parse tokens that give an instant by themselves: offsets (X, x) and timestamps (t, T). */
 const INSTANT_TOKENS = /[XxTt]/;
+/** date-fns parse tokens of an hour. */
+const HOUR_TOKENS = /[HhKk]/;
 const QUOTED_TEXT = /'[^']*'/g;
 
 /**
@@ -63,6 +65,29 @@ export class DateTimeParser {
       this.remember(results, text, result);
     }
     return result;
+  }
+
+  /**
+   * Reads the value of a `date` layout field. Without a format, the text is kept as the file gives
+   * it, because a template shows the date as written and the layout rules check its ISO-8601 form.
+   * With a format, the value becomes the ISO-8601 text the single add accepts: `2026-12-31` when
+   * the format has no hour, `2026-12-31T09:00:00` (wall-clock time, no zone) when it has one, and
+   * the UTC instant when it has an offset or a timestamp. Returns null for an empty cell.
+   */
+  parseLayoutDate(raw: string): string | null | InvalidValue {
+    const text = raw.trim();
+    if (text === '' || this.format === undefined) {
+      return text === '' ? null : text;
+    }
+    const parsed = parse(text, this.format, REFERENCE_DATE);
+    if (!isValid(parsed)) {
+      return new InvalidValue(`is not a valid date in the format ${this.format}`);
+    }
+    if (this.formatGivesInstant) {
+      return parsed.toISOString();
+    }
+    const hasHour = HOUR_TOKENS.test(this.format.replace(QUOTED_TEXT, ''));
+    return formatDate(parsed, hasHour ? "yyyy-MM-dd'T'HH:mm:ss" : 'yyyy-MM-dd');
   }
 
   private remember(results: Map<string, string | InvalidValue>, text: string, result: string | InvalidValue): void {

@@ -15,9 +15,6 @@ const PRIORITY_PATTERN = /^\d{1,2}$/;
 const DECIMAL_POINT_PATTERN = /^[+-]?\d+(?:\.\d+)?$/;
 const DECIMAL_POINT_OR_COMMA_PATTERN = /^[+-]?\d+(?:[.,]\d+)?$/;
 
-const TRUE_WORDS = new Set(['true', '1', 'yes']);
-const FALSE_WORDS = new Set(['false', '0', 'no']);
-
 /** Reads a priority from 1 (lowest) to 10 (highest); an empty cell is the default, 5. */
 export function parsePriority(raw: string): number | InvalidValue {
   const text = raw.trim();
@@ -32,19 +29,20 @@ export function parsePriority(raw: string): number | InvalidValue {
   return priority;
 }
 
-/** Reads true/false, 1/0 or yes/no in any letter case; an empty cell is `whenEmpty`. */
+/**
+ * Reads `true` or `false`, the only spellings that the insertIfDuplicate query parameter and the
+ * JSON body of a single add accept, so that a file cannot mean something the API rejects. An
+ * empty cell is `whenEmpty`.
+ */
 export function parseBoolean(raw: string, whenEmpty: boolean): boolean | InvalidValue {
-  const text = raw.trim().toLowerCase();
+  const text = raw.trim();
   if (text === '') {
     return whenEmpty;
   }
-  if (TRUE_WORDS.has(text)) {
-    return true;
+  if (text === 'true' || text === 'false') {
+    return text === 'true';
   }
-  if (FALSE_WORDS.has(text)) {
-    return false;
-  }
-  return new InvalidValue('must be one of true, false, 1, 0, yes, no, or empty');
+  return new InvalidValue('must be true or false (in lower case), or empty');
 }
 
 /**

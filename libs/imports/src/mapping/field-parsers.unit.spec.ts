@@ -45,15 +45,19 @@ describe('parsePriority', () => {
 });
 
 describe('parseBoolean', () => {
-  it.each(['TRUE', ' yes ', '1'])('reads %p as true', (text) => {
+  it.each(['true', ' true '])('reads %p as true', (text) => {
     expect(parseBoolean(text, false)).toBe(true);
   });
 
-  it.each(['False', 'NO', '0'])('reads %p as false', (text) => {
+  it.each(['false', 'false '])('reads %p as false', (text) => {
     expect(parseBoolean(text, true)).toBe(false);
   });
 
-  it.each(['oui', 'y', '2'])('rejects %p', (text) => {
+  it.each(['', '  '])('reads %p as the default', (text) => {
+    expect(parseBoolean(text, true)).toBe(true);
+  });
+
+  it.each(['yes', 'no', '1', '0', 'TRUE', 'False', 'maybe', 'oui'])('rejects %p as the query parameter does', (text) => {
     expect(parseBoolean(text, false)).toBeInstanceOf(InvalidValue);
   });
 });

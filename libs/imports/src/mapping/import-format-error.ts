@@ -2,6 +2,7 @@ import { DomainError, FieldViolation } from '@sms/domain';
 
 export type ImportFormatErrorCode =
   | 'IMPORT.INVALID_OPTION'
+  | 'IMPORT.INVALID_MAPPING'
   | 'IMPORT.EMPTY_FILE'
   | 'IMPORT.MISSING_COLUMN'
   | 'IMPORT.DUPLICATE_COLUMN'

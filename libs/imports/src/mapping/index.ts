@@ -1,6 +1,7 @@
 export * from './target-row';
 export * from './import-format-error';
 export * from './source-record';
-export { importTemplateHeader, type ColumnOrigin } from './columns';
+export { checkMapping, importTemplateHeader, type ColumnOrigin } from './columns';
 export { mapTargetRowBatches, rowSourceOf } from './map-target-rows';
 export { ImportSourceError } from './import-source-error';
+export { cut } from './target-row-mapper';

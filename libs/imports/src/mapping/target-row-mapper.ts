@@ -83,7 +83,9 @@ export class TargetRowMapper {
       return reject(line, 'priority', valueAt(fields, columns.priority), priority.rule);
     }
 
-    const rawInsertIfDuplicate = textAt(fields, columns.insertIfDuplicate);
+    // A database BOOLEAN column of MariaDB or MySQL arrives as the number 1 or 0.
+    const typedFlag = valueAt(fields, columns.insertIfDuplicate);
+    const rawInsertIfDuplicate = typedFlag === 1 || typedFlag === 0 ? String(typedFlag === 1) : textAt(fields, columns.insertIfDuplicate);
     const insertIfDuplicate =
       rawInsertIfDuplicate instanceof InvalidValue
         ? rawInsertIfDuplicate
@@ -93,7 +95,7 @@ export class TargetRowMapper {
     }
 
     const layoutValues: Record<string, LayoutValue> = {};
-    const layoutRejection = this.readLayoutValues(line, fields, zone, layoutValues);
+    const layoutRejection = this.readLayoutValues(line, fields, layoutValues);
     if (layoutRejection !== null) {
       return layoutRejection;
     }
@@ -111,15 +113,10 @@ export class TargetRowMapper {
   }
 
   /** Fills `values` and returns null, or returns the rejection for the first invalid layout cell. */
-  private readLayoutValues(
-    line: number,
-    fields: readonly unknown[],
-    zone: string,
-    values: Record<string, LayoutValue>,
-  ): RowRejection | null {
+  private readLayoutValues(line: number, fields: readonly unknown[], values: Record<string, LayoutValue>): RowRejection | null {
     for (const column of this.plan.layoutColumns) {
       const raw = fields[column.index];
-      const value = this.readLayoutValue(column, raw, zone);
+      const value = this.readLayoutValue(column, raw);
       if (value instanceof InvalidValue) {
         return reject(line, column.key, raw, value.rule);
       }
@@ -128,9 +125,9 @@ export class TargetRowMapper {
     return null;
   }
 
-  private readLayoutValue(column: LayoutColumn, raw: unknown, zone: string): LayoutValue | InvalidValue {
+  private readLayoutValue(column: LayoutColumn, raw: unknown): LayoutValue | InvalidValue {
     if (column.type === 'date') {
-      return this.parseDate(raw, zone);
+      return this.parseLayoutDate(raw);
     }
     if (column.type === 'number' && typeof raw === 'number') {
       return Number.isFinite(raw) ? raw : new InvalidValue('is not a finite number');
@@ -145,6 +142,15 @@ export class TargetRowMapper {
     }
     const trimmed = text.trim();
     return trimmed === '' ? null : trimmed;
+  }
+
+  /** Reads a `date` layout value: a Date as its instant, a WallClockTime as its ISO text, and text with `dateFormat`. */
+  private parseLayoutDate(raw: unknown): string | null | InvalidValue {
+    if (raw instanceof Date || raw instanceof WallClockTime) {
+      return textOf(raw);
+    }
+    const text = textOf(raw);
+    return text instanceof InvalidValue ? text : this.dates.parseLayoutDate(text);
   }
 
   /** Reads an instant: a Date is one already, a WallClockTime is ISO-8601 local time, and text follows `dateFormat`. */

@@ -39,6 +39,7 @@ const NATS_TIMEOUT_MS = 5_000;
 export function csvImportJob(file: string, options: CsvImportOptions): ImportJob {
   return {
     source: 'csv',
+    mapping: options.mapping,
     open: ({ timeZone, layoutFields }) => rowSourceOf(readTargetRowBatches(createReadStream(file), { ...options, timeZone, layoutFields })),
     release: () => rm(file, { force: true }),
   };
@@ -67,7 +68,7 @@ export function databaseImportJob(body: DatabaseImportBody, config: AppConfig): 
     connectTimeoutMs: DATABASE_CONNECT_TIMEOUT_MS,
     batchSize: SOURCE_BATCH_SIZE,
   };
-  return connectorJob('database', (target) => openDatabaseRows(query, mappedOptions(body, target)));
+  return connectorJob('database', (target) => openDatabaseRows(query, mappedOptions(body, target)), body.mapping);
 }
 
 /**
@@ -90,7 +91,7 @@ export function crmImportJob(body: CrmImportBody, config: AppConfig): ImportJob 
     pageTimeoutMs: config.IMPORT_CRM_TIMEOUT_MS,
     maxPageBytes: MAX_CRM_PAGE_BYTES,
   };
-  return connectorJob('crm', (target) => openCrmRows(request, mappedOptions(body, target)));
+  return connectorJob('crm', (target) => openCrmRows(request, mappedOptions(body, target)), body.mapping);
 }
 
 /**
@@ -132,8 +133,8 @@ export function paymentImportJob(campaignId: string, body: PaymentImportBody, co
   return connectorJob('payment', ({ timeZone }) => openPaymentRows(subscription, { timeZone, defaultCountry }));
 }
 
-function connectorJob(source: ImportJob['source'], open: ImportJob['open']): ImportJob {
-  return { source, open, release: () => Promise.resolve() };
+function connectorJob(source: ImportJob['source'], open: ImportJob['open'], mapping?: ImportJob['mapping']): ImportJob {
+  return { source, mapping, open, release: () => Promise.resolve() };
 }
 
 function mappedOptions(body: DatabaseImportBody | CrmImportBody, { timeZone, layoutFields }: ImportTarget): TargetRowOptions {

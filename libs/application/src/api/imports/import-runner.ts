@@ -2,22 +2,25 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import {
   DomainError,
+  FieldViolation,
   ImportCounts,
   importDecider,
   ImportRowError,
   ImportSource,
   ImportState,
   LayoutField,
-  layoutForKeys,
+  layoutOfValues,
+  layoutValueViolations,
   MessageLengthCheck,
   messageLengthCheck,
   missingValueViolations,
   RecordImportProgress,
   streams,
   TargetLayout,
+  TargetLayoutValues,
 } from '@sms/domain';
 import { EventStore, WrongExpectedRevisionError } from '@sms/event-store';
-import { ImportSourceError, TargetRow, TargetRowResult, TargetRowSource } from '@sms/imports';
+import { checkMapping, cut, ImportSourceError, TargetRow, TargetRowResult, TargetRowSource } from '@sms/imports';
 import { CommandContext } from '../../commands/command-context';
 import { CommandExecutor } from '../../commands/command-executor';
 import { toNewEvent } from '../../commands/to-new-event';
@@ -38,6 +41,8 @@ export interface ImportTarget {
 
 export interface ImportJob {
   readonly source: ImportSource;
+  /** Source column to target field or layout key, checked against the campaign's layouts before the import starts. */
+  readonly mapping?: Readonly<Record<string, string>>;
   open(target: ImportTarget): TargetRowSource;
   /** Releases what the job holds before it is opened, such as a spooled file. Called once, whether the import ran or was refused. */
   release(): Promise<void>;
@@ -86,6 +91,9 @@ export class ImportRunner implements OnApplicationShutdown {
   /**
    * Records ImportStarted and runs the job in the background; returns the import id. The runner
    * owns the job from the call on and releases it, also when the campaign does not exist.
+   *
+   * @throws ImportFormatError IMPORT.INVALID_MAPPING (400) when the campaign has layouts and the
+   * mapping names a key that none of them has.
    */
   async start(campaignId: string, job: ImportJob, context: CommandContext): Promise<string> {
     let importId: string;
@@ -93,6 +101,9 @@ export class ImportRunner implements OnApplicationShutdown {
     let revision: number;
     try {
       const state = await requireCampaign(this.store, campaignId);
+      if (job.mapping !== undefined && state.layouts.length > 0) {
+        checkMapping(job.mapping, new Set(state.layouts.flatMap((layout) => layout.fields.map((field) => field.key))));
+      }
       const template = await loadTemplate(this.store, state.settings.templateId);
       campaign = {
         id: campaignId,
@@ -144,7 +155,7 @@ export class ImportRunner implements OnApplicationShutdown {
     let source: TargetRowSource | undefined;
 
     const send = (rows: BatchBuilder) => {
-      const targets = rows.rows.map((row): NewTarget => toNewTarget(row, campaign, importId));
+      const targets = rows.rows.map(({ row, layout }): NewTarget => toNewTarget(row, layout, campaign.id, importId));
       const appended = this.writer.addMany(targets, { ...context, now: new Date().toISOString() }, durability);
       // Awaited in batch order by settleOldest; the handler keeps an early rejection from counting as unhandled.
       appended.catch(() => undefined);
@@ -221,9 +232,9 @@ interface PendingBatch {
   readonly appended: Promise<AddOutcome[]>;
 }
 
-/** The rows of the next batch: those to append, and the rejected ones with their reason. */
+/** The rows of the next batch: those to append with their layout, and the rejected ones with their reason. */
 class BatchBuilder {
-  readonly rows: TargetRow[] = [];
+  readonly rows: Array<{ row: TargetRow; layout: TargetLayoutValues | null }> = [];
   readonly errors: ImportRowError[] = [];
   readonly counts = { processed: 0, rejected: 0 };
 
@@ -238,7 +249,13 @@ class BatchBuilder {
       this.reject({ line: row.line, value: row.value, reason: row.reason });
       return;
     }
-    const missing = missingValueViolations(campaign.placeholders, { values: row.layoutValues }, campaign.templateId);
+    const layout = layoutOf(row, campaign.layouts);
+    if ('violation' in layout) {
+      this.reject({ line: row.line, ...describeViolation(layout.violation) });
+      return;
+    }
+    const values = layout.layout?.values ?? {};
+    const missing = missingValueViolations(campaign.placeholders, { values }, campaign.templateId);
     if (missing.length > 0) {
       const keys = missing.map((violation) => violation.field.replace('layout.values.', ''));
       this.reject({
@@ -248,12 +265,12 @@ class BatchBuilder {
       });
       return;
     }
-    const [tooLong] = campaign.checkMessageLength(row.layoutValues, row.phoneNumber);
+    const [tooLong] = campaign.checkMessageLength(values, row.phoneNumber);
     if (tooLong !== undefined) {
       this.reject({ line: row.line, value: row.phoneNumber, reason: `${tooLong.field.replace('layout.values.', '')} ${tooLong.rule}` });
       return;
     }
-    this.rows.push(row);
+    this.rows.push({ row, layout: layout.layout });
   }
 
   private reject(error: ImportRowError): void {
@@ -335,35 +352,49 @@ interface CampaignShape {
   readonly checkMessageLength: MessageLengthCheck;
 }
 
-/**
- * Each layout field once, the first layout that defines a key giving its type. Date fields are
- * read as text: the reader would turn `2030-02-01` into an instant at local midnight, while a
- * template shows the date as the file gave it.
- */
+/** Each layout field once, the first layout that defines a key giving its type. */
 function layoutFieldsOf(layouts: readonly TargetLayout[]): LayoutField[] {
   const fields = new Map<string, LayoutField>();
   for (const field of layouts.flatMap((layout) => layout.fields)) {
-    if (!fields.has(field.key)) fields.set(field.key, field.type === 'date' ? { ...field, type: 'string' } : field);
+    if (!fields.has(field.key)) fields.set(field.key, field);
   }
   return [...fields.values()];
 }
 
 /**
- * The layout of an imported row is the campaign's layout that holds all its columns, else its
- * first layout; `import` on a campaign without layouts.
+ * Returns the layout of an imported row, checked with the rules of a single add, or the violation
+ * that rejects the row. A row names no layout, so it gets the first layout with a field for each
+ * of its filled values (see layoutOfValues). On a campaign without layouts the values are free-form
+ * under the layout name `import`, and a row without layout columns has no layout.
  */
-function toNewTarget(row: TargetRow, campaign: CampaignShape, importId: string): NewTarget {
-  const campaignId = campaign.id;
-  const keys = Object.keys(row.layoutValues);
-  const hasLayout = keys.length > 0;
-  const layoutName = layoutForKeys(campaign.layouts, keys)?.name ?? 'import';
+function layoutOf(row: TargetRow, layouts: readonly TargetLayout[]): { layout: TargetLayoutValues | null } | { violation: FieldViolation } {
+  if (Object.keys(row.layoutValues).length === 0) {
+    return { layout: null };
+  }
+  const chosen =
+    layouts.length === 0 ? { layout: { name: 'import', values: { ...row.layoutValues } } } : layoutOfValues(layouts, row.layoutValues);
+  if ('violation' in chosen) {
+    return chosen;
+  }
+  const [violation] = layoutValueViolations(layouts, chosen.layout);
+  return violation === undefined ? chosen : { violation };
+}
+
+/** Words a layout violation as an import error: the key, the value and the rule, as the single add words it. */
+function describeViolation(violation: FieldViolation): { value: string; reason: string } {
+  const key = violation.field.replace('layout.values.', '');
+  const value = violation.value === null || violation.value === undefined ? '' : cut(String(violation.value));
+  return { value, reason: value === '' ? `${key} ${violation.rule}` : `${key} '${value}' ${violation.rule}` };
+}
+
+function toNewTarget(row: TargetRow, layout: TargetLayoutValues | null, campaignId: string, importId: string): NewTarget {
   return {
     campaignId,
     phoneNumber: row.phoneNumber,
     startDate: row.startDate,
     priority: row.priority,
     timeZone: row.timeZone,
-    layout: hasLayout ? { name: layoutName, values: row.layoutValues } : null,
+    layout,
     importId,
     insertIfDuplicate: row.insertIfDuplicate,
   };

@@ -2,13 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { Controller, Get, HttpCode, Inject, Param, Post, Query, Req, UploadedFile, UseInterceptors } from '@nestjs/common';
-import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiExtraModels, ApiQuery, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { DomainError } from '@sms/domain';
+import { checkMapping } from '@sms/imports';
 import { format, parse } from 'date-fns';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { CommandContext } from '../../commands/command-context';
 import { AppConfig } from '../../config/app-config';
 import { importSpoolDirectory } from '../../infrastructure/infrastructure';
@@ -24,9 +23,12 @@ import { createValidationPipe } from '../errors/validation';
 import { crmImportJob, csvImportJob, databaseImportJob, paymentImportJob } from './import-jobs';
 import { ImportJob, ImportRunner } from './import-runner';
 import { BODY_CLASS_BY_SOURCE, CrmImportBody, DatabaseImportBody, IMPORT_SOURCES, PaymentImportBody } from './import-source.dto';
-import { UPLOAD_FIELD, UploadErrorsInterceptor } from './upload-errors.interceptor';
+import { tooLarge, UploadErrorsInterceptor } from './upload-errors.interceptor';
 
-/** Largest CSV accepted: about 200 MB, enough for a million rows with a few layout columns. */
+/**
+ * Multer's module-wide file limit, 200 MiB. The import route applies IMPORT_MAX_FILE_BYTES instead,
+ * whose default is the same.
+ */
 export const MAX_IMPORT_FILE_BYTES = 200 * 1024 * 1024;
 
 @ApiTags('imports')
@@ -67,7 +69,7 @@ export class ImportsController {
   @ApiQuery({ name: 'insertIfDuplicate', required: false })
   @ApiQuery({ name: 'mapping', required: false, description: 'URL-encoded JSON from file column to target field or layout key' })
   @ApiQuery({ name: 'dateFormat', required: false, description: 'date-fns pattern such as dd/MM/yyyy HH:mm' })
-  @UseInterceptors(new UploadErrorsInterceptor(MAX_IMPORT_FILE_BYTES), FileInterceptor(UPLOAD_FIELD))
+  @UseInterceptors(UploadErrorsInterceptor)
   async create(
     @Param('campaignId') campaignId: string,
     @Req() request: Request,
@@ -119,6 +121,9 @@ export class ImportsController {
 
     const bodyClass = BODY_CLASS_BY_SOURCE[source as (typeof IMPORT_SOURCES)[number]];
     const checked: unknown = await this.validation.transform(body, { type: 'body', metatype: bodyClass, data: '' });
+    if (checked instanceof DatabaseImportBody || checked instanceof CrmImportBody) {
+      checkMapping(checked.mapping ?? {});
+    }
     if (checked instanceof DatabaseImportBody) {
       return databaseImportJob(checked, this.config);
     }
@@ -140,20 +145,41 @@ export class ImportsController {
     const directory = importSpoolDirectory(this.config);
     await mkdir(directory, { recursive: true });
     const path = join(directory, `${randomUUID()}.csv`);
-    let bytes = 0;
-    request.on('data', (chunk: Buffer) => {
-      bytes += chunk.length;
-      if (bytes > MAX_IMPORT_FILE_BYTES)
-        request.destroy(new DomainError('REQUEST.TOO_LARGE', 'TOO_LARGE', `the file is larger than ${MAX_IMPORT_FILE_BYTES} bytes`));
-    });
     try {
-      await pipeline(request, createWriteStream(path));
+      await this.writeBody(request, path);
     } catch (error) {
       await rm(path, { force: true });
-      // The size check above destroys the request with its own DomainError, which is kept.
-      throw request.readableAborted && !(error instanceof DomainError) ? abortedUpload(bytes) : error;
+      throw error;
     }
     return path;
+  }
+
+  /**
+   * Writes the request body to `path`. A body that grows over IMPORT_MAX_FILE_BYTES (a chunked one,
+   * whose size is not declared) is no longer read: the request is unpiped and paused, so that the
+   * error filter can still send the 413, and that response closes the connection.
+   */
+  private writeBody(request: Request, path: string): Promise<void> {
+    const maxBytes = this.config.IMPORT_MAX_FILE_BYTES;
+    const file = createWriteStream(path);
+    let bytes = 0;
+    return new Promise<void>((resolve, reject) => {
+      const fail = (error: unknown) => {
+        request.unpipe(file);
+        request.pause();
+        file.destroy();
+        reject(error instanceof Error ? error : new Error(String(error)));
+      };
+      request.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+        if (bytes > maxBytes) fail(tooLarge(request.res as Response, maxBytes));
+      });
+      request.on('aborted', () => fail(abortedUpload(bytes)));
+      request.on('error', fail);
+      file.on('error', fail);
+      file.on('finish', () => resolve());
+      request.pipe(file);
+    });
   }
 }
 
@@ -238,5 +264,7 @@ function readMapping(raw: string): Record<string, string> {
       'must be a JSON object from file column to target field, with string values',
     );
   }
-  return parsed as Record<string, string>;
+  const mapping = parsed as Record<string, string>;
+  checkMapping(mapping);
+  return mapping;
 }

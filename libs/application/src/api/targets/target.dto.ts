@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   IsBoolean,
   IsIn,
@@ -65,6 +65,9 @@ export class LayoutValuesBody {
     additionalProperties: { oneOf: [{ type: 'string' }, { type: 'number' }], nullable: true },
     example: { firstName: 'Léa', amount: 42.5 },
   })
+  // class-transformer 0.5 leaves out a key whose name is a method of every object (toString,
+  // valueOf), so the values are kept as the request sent them, for the layout rules to reject.
+  @Transform(({ obj }: { obj: { values?: unknown } }) => obj.values)
   @Validate(LayoutValuesConstraint)
   values!: Record<string, string | number | null>;
 }
