@@ -919,4 +919,126 @@ describe('REST API hardening', () => {
       expect(['DONE', 'FAILED']).toContain(ended.status);
     });
   });
+
+  describe('bearer token claims', () => {
+    async function signWith(claims: { sub: string; roles?: unknown[]; profileIds?: unknown[] }): Promise<string> {
+      return new SignJWT({ roles: claims.roles ?? ['maker'], profileIds: claims.profileIds ?? [] })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(claims.sub)
+        .setExpirationTime('1h')
+        .sign(new TextEncoder().encode(secret));
+    }
+
+    it.each([
+      ['a lone surrogate in sub', { sub: 'a\ud800' }, 'sub', 'must be well-formed Unicode'],
+      ['NUL in sub', { sub: 'a\u0000' }, 'sub', 'must not contain control characters'],
+      ['a sub of 201 characters', { sub: 'a'.repeat(201) }, 'sub', 'must be at most 200 characters long'],
+      ['a lone surrogate in profileIds', { sub: 'mallory', profileIds: ['\udc00'] }, 'profileIds[0]', 'must be well-formed Unicode'],
+      ['NUL in roles', { sub: 'mallory', roles: ['maker', 'x\u0000'] }, 'roles[1]', 'must not contain control characters'],
+    ])('rejects %s with 401', async (_case, claims, claim, rule) => {
+      const client = httpClient(service.url ?? '', await signWith(claims));
+
+      const response = await appendsNothing(() => client.post('/senders', { name: 'Support', senderId: 'ACME' }));
+
+      expect(response.status).toBe(401);
+      expect(response.body).toMatchObject({
+        code: 'AUTH.TOKEN_INVALID',
+        message: expect.stringContaining(`the bearer token's ${claim} claim`),
+        details: [{ field: claim, rule: expect.stringContaining(rule) }],
+      });
+    });
+  });
+
+  describe('input a call does not read', () => {
+    type TargetIds = { campaignId: string; targetId: string };
+
+    /** Creates a campaign whose template has no placeholder, with one pending target. */
+    async function pendingTarget(): Promise<TargetIds> {
+      const campaign = await createCampaign(await newSenderAndTemplate());
+      const target = await maker.post(`/campaigns/${campaign.id}/targets`, { phoneNumber: '0612345678' });
+      expect(target.body).toMatchObject({ id: expect.any(String) });
+      return { campaignId: campaign.id, targetId: String(target.body.id) };
+    }
+
+    it.each([
+      ['remove', 'POST', (ids: TargetIds) => `/campaigns/${ids.campaignId}/targets/${ids.targetId}/remove`],
+      ['duplicate', 'POST', (ids: TargetIds) => `/campaigns/${ids.campaignId}/targets/${ids.targetId}/duplicate`],
+      ['empty', 'POST', (ids: TargetIds) => `/campaigns/${ids.campaignId}/empty`],
+      ['delete target', 'DELETE', (ids: TargetIds) => `/campaigns/${ids.campaignId}/targets/${ids.targetId}`],
+    ])('rejects a body field on %s', async (_case, method, path) => {
+      const ids = await pendingTarget();
+
+      const response = await appendsNothing(() => maker.request(method, path(ids), { body: { x: 1 } }));
+
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({
+        code: 'REQUEST.INVALID',
+        message: 'body field x 1 is not accepted by this call',
+        details: [{ field: 'x', value: 1, rule: 'is not accepted by this call' }],
+      });
+    });
+
+    it.each([
+      ['duplicate', 'POST', (ids: TargetIds) => `/campaigns/${ids.campaignId}/targets/${ids.targetId}/duplicate?foo=1`, 'foo'],
+      ['import-template', 'GET', (ids: TargetIds) => `/campaigns/${ids.campaignId}/targets/import-template?x=1`, 'x'],
+      ['dependencies', 'GET', (ids: TargetIds) => `/campaigns/${ids.campaignId}/dependencies?x=1`, 'x'],
+    ])('rejects a query parameter on %s', async (_case, method, path, parameter) => {
+      const ids = await pendingTarget();
+
+      const response = await appendsNothing(() => maker.request(method, path(ids)));
+
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({
+        code: 'REQUEST.INVALID',
+        message: `query parameter ${parameter} '1' is not accepted by this call`,
+        details: [{ field: parameter, value: '1', rule: 'is not accepted by this call' }],
+      });
+    });
+
+    it('accepts an empty object body on remove', async () => {
+      const ids = await pendingTarget();
+
+      const response = await maker.post(`/campaigns/${ids.campaignId}/targets/${ids.targetId}/remove`, {});
+
+      expect(response.status).toBeLessThan(300);
+    });
+
+    it('leaves the health probe open to query parameters', async () => {
+      const response = await maker.get('/health?cacheBust=1');
+
+      expect(response.status).toBe(200);
+    });
+  });
+
+  describe('profile reads', () => {
+    it('returns a profile with the ETag that PATCH takes', async () => {
+      const created = await maker.post('/profiles', { name: 'Recouvrement', manageCampaign: true });
+      const id = String(created.body.id);
+
+      const read = await eventually(
+        async () => {
+          const response = await maker.get(`/profiles/${id}`);
+          return response.status === 200 ? response : undefined;
+        },
+        10_000,
+        'the profile to be projected',
+      );
+      const changed = await maker.request('PATCH', `/profiles/${id}`, {
+        body: { name: 'Recouvrement amiable' },
+        headers: { 'if-match': read.headers.get('etag') ?? '' },
+      });
+
+      expect(read.body).toEqual({ id, name: 'Recouvrement', manageCampaign: true, revision: 0 });
+      expect(read.headers.get('etag')).toBe('"0"');
+      expect(changed.status).toBe(200);
+      expect(changed.headers.get('etag')).toBe('"1"');
+    });
+
+    it('returns 404 PROFILE.NOT_FOUND for an unknown id', async () => {
+      const response = await maker.get('/profiles/no-such-profile');
+
+      expect(response.status).toBe(404);
+      expect(response.body).toMatchObject({ code: 'PROFILE.NOT_FOUND', message: "profile 'no-such-profile' was not found" });
+    });
+  });
 });

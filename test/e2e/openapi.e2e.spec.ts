@@ -24,6 +24,7 @@ const OPERATIONS = [
   'GET /calendars/{id}/next-open',
   'POST /profiles',
   'GET /profiles',
+  'GET /profiles/{id}',
   'PATCH /profiles/{id}',
   'POST /campaigns',
   'GET /campaigns',
@@ -229,6 +230,7 @@ async function createCatalog(maker: Caller): Promise<{ senderId: string; templat
   const profileId = String(profile.body.id);
   expectStatus(await maker('PATCH /profiles/{id}', { params: { id: profileId }, body: { name: 'Recouvrement amiable' } }), 200);
   expectStatus(await maker('GET /profiles'), 200);
+  await readWhenProjected(maker, 'GET /profiles/{id}', { id: profileId });
   return { senderId, templateId, calendarId, profileId };
 }
 
@@ -299,9 +301,10 @@ async function editTargets(maker: Caller, campaignId: string): Promise<void> {
   expectStatus(await maker('POST /campaigns/{campaignId}/targets/{targetId}/duplicate', { params: target(first) }), 201);
   expectStatus(await maker('DELETE /campaigns/{campaignId}/targets/{targetId}', { params: target(deleted) }), 204);
 
-  // A range that has ended, so that the calibrated targets are due as soon as the campaign is ON.
+  // The range must end after now. It starts two hours back, so the three pending targets spread over it
+  // all land in the past and are due as soon as the campaign is ON.
   const from = new Date(Date.now() - 2 * HOUR_MS).toISOString();
-  const to = new Date(Date.now() - HOUR_MS).toISOString();
+  const to = new Date(Date.now() + 60_000).toISOString();
   expectStatus(await maker('POST /campaigns/{campaignId}/targets/calibrate', { params: { campaignId }, body: { from, to } }), 200);
   expectStatus(await maker('GET /campaigns/{campaignId}/targets/export', { params: { campaignId } }), 200);
   expectStatus(await maker('GET /campaigns/{campaignId}/targets/import-template', { params: { campaignId } }), 200);

@@ -182,6 +182,27 @@ describe('reporter data source', () => {
     }
   });
 
+  it('rejects a cursor whose position was re-encoded', async () => {
+    const first = await reporter.get<Page>(`/reporter/sms-campaign-attempts?campaignId=${campaignId}&limit=3`);
+    const [payload, signature] = (first.body.nextCursor ?? '').split('.');
+    const decoded = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const position = { s: first.body.items[0].startedAt, a: first.body.items[0].attemptId };
+    const forged = Buffer.from(JSON.stringify({ ...decoded, ...position })).toString('base64url');
+    // The unsigned layout of version 1 cursors.
+    const unsigned = Buffer.from(JSON.stringify({ ...decoded, ...position, v: 1 })).toString('base64url');
+
+    const withSignature = await reporter.get(
+      `/reporter/sms-campaign-attempts?campaignId=${campaignId}&limit=3&cursor=${forged}.${signature}`,
+    );
+    const withoutSignature = await reporter.get(`/reporter/sms-campaign-attempts?campaignId=${campaignId}&limit=3&cursor=${unsigned}`);
+
+    for (const response of [withSignature, withoutSignature]) {
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({ code: 'REPORTER.INVALID_CURSOR', details: [{ field: 'cursor' }] });
+      expect(response.body.message).toContain('pass nextCursor unchanged');
+    }
+  });
+
   it('is closed to makers and advisors, open to auditors', async () => {
     const advisorToken = await signAccessToken(embedded.secret, { sub: 'ada', roles: ['advisor'], profileIds: [] });
     const auditorToken = await signAccessToken(embedded.secret, { sub: 'otto', roles: ['auditor'] });

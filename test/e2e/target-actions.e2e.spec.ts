@@ -120,15 +120,15 @@ describe('target actions', () => {
       await maker.post(`/campaigns/${campaignId}/targets/${removed}/remove`);
       await countsWhen(maker, campaignId, (counts) => counts.pending === 4 && counts.cancelled === 1, 10_000, 'four pending targets');
 
-      // Monday 4 January 2027 09:00 to Tuesday 17:00 in Paris: 16 open hours, one target every 4 hours.
-      const response = await maker.post(`/campaigns/${campaignId}/targets/calibrate`, { from: '2027-01-04T08:00', to: '2027-01-05T20:00' });
+      // Monday 6 January 2031 09:00 to Tuesday 17:00 in Paris: 16 open hours, one target every 4 hours.
+      const response = await maker.post(`/campaigns/${campaignId}/targets/calibrate`, { from: '2031-01-06T08:00', to: '2031-01-07T20:00' });
 
       expect(response).toMatchObject({ status: 200, body: { rescheduled: 4 } });
       const expected: Array<[string, string]> = [
-        [high, '2027-01-04T08:00:00.000Z'],
-        [earlierNormal, '2027-01-04T12:00:00.000Z'],
-        [laterNormal, '2027-01-05T08:00:00.000Z'],
-        [low, '2027-01-05T12:00:00.000Z'],
+        [high, '2031-01-06T08:00:00.000Z'],
+        [earlierNormal, '2031-01-06T12:00:00.000Z'],
+        [laterNormal, '2031-01-07T08:00:00.000Z'],
+        [low, '2031-01-07T12:00:00.000Z'],
       ];
       for (const [targetId, startDate] of expected) {
         await targetWhen(campaignId, targetId, (target) => target.startDate === startDate, `target ${targetId} at ${startDate}`);
@@ -148,18 +148,63 @@ describe('target actions', () => {
       await countsWhen(maker, campaignId, (counts) => counts.pending === 1, 10_000, 'one pending target');
 
       const backwards = await maker.post(`/campaigns/${campaignId}/targets/calibrate`, {
-        from: '2027-01-05T08:00',
-        to: '2027-01-04T08:00',
+        from: '2031-01-07T08:00',
+        to: '2031-01-06T08:00',
       });
-      const closed = await maker.post(`/campaigns/${campaignId}/targets/calibrate`, { from: '2027-01-05T08:00', to: '2027-01-08T20:00' });
-      const missing = await maker.post(`/campaigns/${campaignId}/targets/calibrate`, { from: '2027-01-05T08:00' });
+      const closed = await maker.post(`/campaigns/${campaignId}/targets/calibrate`, { from: '2031-01-07T08:00', to: '2031-01-10T20:00' });
+      const missing = await maker.post(`/campaigns/${campaignId}/targets/calibrate`, { from: '2031-01-07T08:00' });
 
       expect(backwards).toMatchObject({ status: 400, body: { code: 'TARGET.INVALID_CALIBRATION', details: [{ field: 'to' }] } });
       expect(closed).toMatchObject({ status: 400, body: { code: 'TARGET.INVALID_CALIBRATION', details: [{ field: 'from' }] } });
       expect(missing).toMatchObject({ status: 400, body: { details: [{ field: 'to' }] } });
-      expect((await maker.post('/campaigns/nope/targets/calibrate', { from: '2027-01-04T08:00', to: '2027-01-05T20:00' })).status).toBe(
+      expect((await maker.post('/campaigns/nope/targets/calibrate', { from: '2031-01-06T08:00', to: '2031-01-07T20:00' })).status).toBe(
         404,
       );
+    });
+
+    it('rejects a range that ends in the past', async () => {
+      const campaignId = await createCampaign(maker);
+      const targetId = await addTarget(campaignId, { phoneNumber: '0612345130', startDate: '2030-01-07T09:00' });
+      await countsWhen(maker, campaignId, (counts) => counts.pending === 1, 10_000, 'one pending target');
+
+      const response = await maker.post(`/campaigns/${campaignId}/targets/calibrate`, { from: '2020-12-08T00:00', to: '2020-12-09T00:00' });
+
+      expect(response).toMatchObject({
+        status: 400,
+        body: {
+          code: 'TARGET.INVALID_CALIBRATION',
+          details: [{ field: 'to', value: '2020-12-09T00:00', rule: expect.stringContaining('must be after the current time') }],
+        },
+      });
+      expect(response.body.message).toContain("to '2020-12-09T00:00' must be after the current time");
+      const target = await maker.get<TargetView>(`/campaigns/${campaignId}/targets/${targetId}`);
+      expect(target.body.startDate).toBe('2030-01-07T08:00:00.000Z');
+    });
+  });
+
+  describe('add with layout values named like object properties', () => {
+    it.each(['toString', 'constructor', 'hasOwnProperty'])('answers 400 for %s on a campaign with layouts', async (key) => {
+      const campaignId = await createCampaign(maker);
+      const layout = { name: 'relance', fields: [{ key: 'firstName', label: 'Prénom', type: 'string' }] };
+      await maker.request('PUT', `/campaigns/${campaignId}/layouts`, { body: { layouts: [layout] } });
+
+      const response = await maker.post(`/campaigns/${campaignId}/targets`, {
+        phoneNumber: '0612345180',
+        layout: { name: 'relance', values: { firstName: 'a', [key]: 'x' } },
+      });
+
+      expect(response).toMatchObject({ status: 400, body: { details: [{ field: `layout.values.${key}` }] } });
+    });
+
+    it.each(['toString', 'constructor'])('answers 400 for %s on a campaign without layouts', async (key) => {
+      const campaignId = await createCampaign(maker);
+
+      const response = await maker.post(`/campaigns/${campaignId}/targets`, {
+        phoneNumber: '0612345181',
+        layout: { name: 'import', values: { firstName: 'a', [key]: 'x' } },
+      });
+
+      expect(response).toMatchObject({ status: 400, body: { details: [{ field: `layout.values.${key}` }] } });
     });
   });
 });

@@ -42,6 +42,7 @@ import { TargetWriter } from '../use-cases/target-writer';
 import { AuthGuard } from './auth/auth.guard';
 import { CampaignsController } from './campaigns/campaigns.controller';
 import { ContentTypeInterceptor } from './errors/content-type.interceptor';
+import { UndeclaredInputInterceptor } from './errors/undeclared-input.interceptor';
 import { RevisionEtagInterceptor } from './revision-etag.interceptor';
 import { HttpErrorFilter } from './errors/http-error.filter';
 import { SafeInputPipe } from './errors/safe-input.pipe';
@@ -90,6 +91,7 @@ import { EraseNumberHandler } from './erasures/number-erasure';
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_FILTER, useClass: HttpErrorFilter },
     { provide: APP_INTERCEPTOR, useClass: ContentTypeInterceptor },
+    { provide: APP_INTERCEPTOR, useClass: UndeclaredInputInterceptor },
     { provide: APP_INTERCEPTOR, useClass: RevisionEtagInterceptor },
     // Global pipes run in the order they are listed here: SafeInputPipe must see the input first.
     { provide: APP_PIPE, useClass: SafeInputPipe },

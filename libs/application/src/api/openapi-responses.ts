@@ -406,6 +406,7 @@ export const SUCCESS_RESPONSES: Readonly<Record<string, Readonly<Record<string, 
   'POST /profiles': { 201: json('The profile is created', ref('Profile')) },
   'PATCH /profiles/{id}': { 200: json('The profile after the change', ref('Profile')) },
   'GET /profiles': { 200: json('Profiles ordered by name', pageRef('ProfileView')) },
+  'GET /profiles/{id}': { 200: json('The profile', ref('ProfileView')) },
 
   'POST /campaigns': { 201: json('The campaign is created OFF', ref('Campaign')) },
   'GET /campaigns': { 200: json('Campaigns matching every filter, newest first', pageRef('CampaignSummary')) },

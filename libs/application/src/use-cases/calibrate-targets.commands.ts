@@ -47,6 +47,10 @@ export class CalibrateTargetsHandler implements ICommandHandler<CalibrateTargets
     if (end <= start) {
       throw DomainError.invalid('TARGET.INVALID_CALIBRATION', 'to', to, `must be after from ('${from}')`);
     }
+    // A range that ends in the past would make every pending target due at once.
+    if (end <= Date.parse(context.now)) {
+      throw DomainError.invalid('TARGET.INVALID_CALIBRATION', 'to', to, `must be after the current time (${context.now})`);
+    }
     if (end - start > MAX_RANGE_DAYS * DAY_MS) {
       throw DomainError.invalid('TARGET.INVALID_CALIBRATION', 'to', to, `must be at most ${MAX_RANGE_DAYS} days after from ('${from}')`);
     }

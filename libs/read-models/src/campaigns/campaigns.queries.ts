@@ -64,6 +64,14 @@ type CampaignRow = TargetCountRow & {
   created_at: Date;
 };
 
+/**
+ * Order of the Banner list: case- and accent-insensitive by name, then by id. `search_text` is the
+ * folded name, reference and alias joined by newlines, so it sorts by folded name first, and a tie
+ * falls to the reference. The "C" collation compares bytes, as MongoDB does, so both stores agree
+ * whatever collation the database was created with.
+ */
+const BANNER_ORDER = 'search_text COLLATE "C", id';
+
 export class CampaignQueries {
   private readonly table: string;
   private readonly profiles: string;
@@ -129,7 +137,7 @@ export class CampaignQueries {
 
   /**
    * Lists, for the Banner, the campaigns assigned to one of `profileIds` whose profile allows
-   * "manage campaign", ordered by name.
+   * "manage campaign", ordered by name in any letter case and with or without accents, then id.
    */
   async listBannerCampaigns(profileIds: readonly string[]): Promise<CampaignSummary[]> {
     if (profileIds.length === 0) {
@@ -138,7 +146,7 @@ export class CampaignQueries {
     const { rows } = await this.db.query<CampaignRow>(
       `SELECT id, name, reference, alias, status, tags, ${COUNT_COLUMN_LIST}
        FROM ${this.table} campaign ${this.bannerFilter}
-       ORDER BY name, id`,
+       ORDER BY ${BANNER_ORDER}`,
       [profileIds],
     );
     return rows.map(toBannerSummary);
@@ -153,7 +161,7 @@ export class CampaignQueries {
     const { rows } = await this.db.query<CampaignRow>(
       `SELECT id, name, reference, alias, status, tags, ${COUNT_COLUMN_LIST}
        FROM ${this.table} campaign ${this.bannerFilter}
-       ORDER BY name, id
+       ORDER BY ${BANNER_ORDER}
        LIMIT $2 OFFSET $3`,
       [profileIds, pageSize, offset],
     );

@@ -344,6 +344,28 @@ export function describeReadModelStoreContract(storeName: string, openFixture: (
         expect(secondPage.items.map((campaign) => campaign.id)).toEqual([zulu]);
         expect(await fixture.store.queries.campaigns.listBannerCampaignPage([], {})).toMatchObject({ items: [], total: 0 });
       });
+
+      it('sorts names ignoring letter case and accents', async () => {
+        const profile = newId('p');
+        const names = ['Zeta', 'alpha', 'Émile', 'beta', 'Alpha'];
+        const ids = names.map(() => newId('c'));
+        await fixture.project([
+          record(streams.profile(profile), profileCreated(profile, 'Managers', true)),
+          ...names.flatMap((name, index) => [
+            record(streams.campaign(ids[index]), campaignCreated(ids[index], { name, reference: 'REF' })),
+            record(streams.campaign(ids[index]), { type: 'CampaignProfilesAssigned', data: { profileIds: [profile] } }),
+          ]),
+        ]);
+        const [alphaIds, others] = [[ids[1], ids[4]].sort(), ['beta', 'Émile', 'Zeta']];
+
+        const banner = await fixture.store.queries.campaigns.listBannerCampaigns([profile]);
+        const secondPage = await fixture.store.queries.campaigns.listBannerCampaignPage([profile], { page: 2, pageSize: 2 });
+
+        // The two names that fold to 'alpha' come first, in id order.
+        expect(banner.map((campaign) => campaign.id).slice(0, 2)).toEqual(alphaIds);
+        expect(banner.map((campaign) => campaign.name).slice(2)).toEqual(others);
+        expect(secondPage.items.map((campaign) => campaign.name)).toEqual(['beta', 'Émile']);
+      });
     });
 
     describe('imports', () => {

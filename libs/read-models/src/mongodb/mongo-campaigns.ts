@@ -135,6 +135,13 @@ function settingsFields(settings: CampaignSettings): Partial<CampaignDocument> {
   };
 }
 
+/**
+ * Order of the Banner list: by `searchText` (the folded name, then reference and alias after a
+ * newline), then id. MongoDB compares strings by their UTF-8 bytes, as the SQL store's "C"
+ * collation does.
+ */
+const BANNER_ORDER = { searchText: 1, _id: 1 } as const;
+
 /** The campaign queries over MongoDB, with the results and order of the SQL ones. */
 export class MongoCampaignQueries implements CampaignQueryPort {
   constructor(private readonly db: Db) {}
@@ -185,14 +192,14 @@ export class MongoCampaignQueries implements CampaignQueryPort {
 
   /**
    * Lists, for the Banner, the campaigns assigned to one of `profileIds` whose profile allows
-   * "manage campaign", ordered by name, then id.
+   * "manage campaign", ordered by name in any letter case and with or without accents, then id.
    */
   async listBannerCampaigns(profileIds: readonly string[]): Promise<CampaignSummary[]> {
     const filter = await this.bannerFilter(profileIds);
     if (filter === undefined) {
       return [];
     }
-    const documents = await this.campaigns.find(filter).sort({ name: 1, _id: 1 }).toArray();
+    const documents = await this.campaigns.find(filter).sort(BANNER_ORDER).toArray();
     return documents.map(toSummary);
   }
 
@@ -204,7 +211,7 @@ export class MongoCampaignQueries implements CampaignQueryPort {
       return { items: [], total: 0, page, pageSize };
     }
     const [documents, total] = await Promise.all([
-      this.campaigns.find(filter).sort({ name: 1, _id: 1 }).skip(offset).limit(pageSize).toArray(),
+      this.campaigns.find(filter).sort(BANNER_ORDER).skip(offset).limit(pageSize).toArray(),
       this.campaigns.countDocuments(filter),
     ]);
     return { items: documents.map(toSummary), total, page, pageSize };

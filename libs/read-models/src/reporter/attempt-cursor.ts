@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { DomainError } from '@sms/domain';
 
 /** The key of the last attempt of a page: the next page starts after it in (startedAt, attemptId) order. */
@@ -18,30 +18,38 @@ export interface AttemptFilterKey {
   readonly to?: string;
 }
 
-const CURSOR_VERSION = 1;
-/** Longer cursors are rejected before decoding. A real one is about 150 characters. */
+/** Version 2 added the signature, so a version 1 cursor fails its check. */
+const CURSOR_VERSION = 2;
+/** Longer cursors are rejected before decoding. A real one is about 200 characters. */
 const MAX_CURSOR_LENGTH = 512;
-const BASE64URL = /^[A-Za-z0-9_-]+$/;
+/** `<payload>.<signature>`, both base64url. */
+const SIGNED_CURSOR = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/;
 const UTC_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 type CursorPayload = { v: number; s: string; a: string; f: string };
 
 /**
- * Encodes the key of a page's last attempt and a digest of its filters as base64url JSON. The
- * cursor is opaque to clients. It is not signed, because every caller may read every row anyway:
- * a forged cursor can only move the start of a page.
+ * Encodes the key of a page's last attempt and a digest of its filters as base64url JSON, followed
+ * by a dot and the base64url HMAC-SHA256 of that JSON under `signingKey`. The cursor is opaque to
+ * clients, and the signature lets `decodeAttemptCursor` reject any cursor a client changed.
  */
-export function encodeAttemptCursor(key: AttemptKey, filters: AttemptFilterKey): string {
+export function encodeAttemptCursor(key: AttemptKey, filters: AttemptFilterKey, signingKey: Uint8Array): string {
   const payload: CursorPayload = { v: CURSOR_VERSION, s: key.startedAt, a: key.attemptId, f: filterDigest(filters) };
-  return Buffer.from(JSON.stringify(payload), 'utf8').toString('base64url');
+  const encoded = Buffer.from(JSON.stringify(payload), 'utf8').toString('base64url');
+  return `${encoded}.${sign(encoded, signingKey).toString('base64url')}`;
 }
 
 /**
- * Decodes a cursor that `encodeAttemptCursor` returned for the same filters. Throws an INVALID
- * DomainError on the field `cursor` when it is malformed, altered, or was issued for other filters.
+ * Decodes a cursor that `encodeAttemptCursor` returned for the same filters and signing key. Throws
+ * an INVALID DomainError on the field `cursor` when it is malformed, altered, signed with another
+ * key, or was issued for other filters.
  */
-export function decodeAttemptCursor(cursor: string, filters: AttemptFilterKey): AttemptKey {
-  const payload = parsePayload(cursor);
+export function decodeAttemptCursor(cursor: string, filters: AttemptFilterKey, signingKey: Uint8Array): AttemptKey {
+  const match = cursor.length <= MAX_CURSOR_LENGTH ? SIGNED_CURSOR.exec(cursor) : null;
+  if (match === null || !hasSignature(match[1], match[2], signingKey)) {
+    throw invalidCursor(cursor, 'is not a cursor returned by this endpoint, or was altered: pass nextCursor unchanged');
+  }
+  const payload = parsePayload(match[1]);
   if (payload === null) {
     throw invalidCursor(cursor, 'is not a cursor returned by this endpoint: pass nextCursor unchanged');
   }
@@ -54,13 +62,21 @@ export function decodeAttemptCursor(cursor: string, filters: AttemptFilterKey): 
   return { startedAt: payload.s, attemptId: payload.a };
 }
 
-function parsePayload(cursor: string): CursorPayload | null {
-  if (cursor.length === 0 || cursor.length > MAX_CURSOR_LENGTH || !BASE64URL.test(cursor)) {
-    return null;
-  }
+function sign(encodedPayload: string, signingKey: Uint8Array): Buffer {
+  return createHmac('sha256', signingKey).update(encodedPayload).digest();
+}
+
+function hasSignature(encodedPayload: string, encodedSignature: string, signingKey: Uint8Array): boolean {
+  const expected = sign(encodedPayload, signingKey);
+  const received = Buffer.from(encodedSignature, 'base64url');
+  // Base64url decoding ignores trailing bits, so the text is compared too: a changed last character must fail.
+  return received.length === expected.length && timingSafeEqual(received, expected) && received.toString('base64url') === encodedSignature;
+}
+
+function parsePayload(encodedPayload: string): CursorPayload | null {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    parsed = JSON.parse(Buffer.from(encodedPayload, 'base64url').toString('utf8'));
   } catch {
     return null;
   }

@@ -5,6 +5,7 @@ import { JWTPayload, jwtVerify } from 'jose';
 import { SECRETS } from '../../infrastructure/tokens';
 import { Secrets } from '../../infrastructure/secrets';
 import { previewValue } from '../errors/value-preview';
+import { readClaimText } from './claim-text';
 import { Caller, PUBLIC_KEY, Role, ROLES, ROLES_KEY } from './roles';
 
 /**
@@ -53,11 +54,11 @@ export class AuthGuard implements CanActivate {
     if (payload.exp === undefined) {
       throw invalidToken('the bearer token has no exp claim: sign it with an expiry time');
     }
-    if (typeof payload.sub !== 'string' || payload.sub === '') {
+    if (payload.sub === undefined || payload.sub === '') {
       throw invalidToken('the bearer token has no sub claim');
     }
-    const profileIds = Array.isArray(payload.profileIds) ? payload.profileIds.map(String) : [];
-    return { id: payload.sub, roles: readRoles(payload.roles), profileIds };
+    const id = readClaimText('sub', payload.sub);
+    return { id, roles: readRoles(payload.roles), profileIds: readProfileIds(payload.profileIds) };
   }
 
   private async verify(token: string): Promise<JWTPayload> {
@@ -91,6 +92,7 @@ function readRoles(claim: unknown): Role[] {
       `the token's roles claim ${previewValue(claim)} is not an array; it must list roles among ${known}`,
     );
   }
+  claim.forEach((role, index) => readClaimText(`roles[${index}]`, role));
   const roles = claim.filter((role): role is Role => ROLES.includes(role));
   if (roles.length === 0) {
     throw new DomainError(
@@ -100,4 +102,15 @@ function readRoles(claim: unknown): Role[] {
     );
   }
   return roles;
+}
+
+/** Returns the `profileIds` claim, which advisors need and other roles may leave out. */
+function readProfileIds(claim: unknown): string[] {
+  if (claim === undefined) {
+    return [];
+  }
+  if (!Array.isArray(claim)) {
+    throw invalidToken(`the bearer token's profileIds claim ${previewValue(claim)} is not an array of profile ids`);
+  }
+  return claim.map((profileId, index) => readClaimText(`profileIds[${index}]`, profileId));
 }

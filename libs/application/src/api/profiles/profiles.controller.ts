@@ -10,6 +10,7 @@ import { ChangeProfileCommand, CreateProfileCommand } from '../../use-cases/cata
 import { Roles } from '../auth/roles';
 import { NotBlank } from '../campaigns/campaign.dto';
 import { parseIfMatch } from '../if-match';
+import { notFound } from '../not-found';
 import { PageQuery } from '../paging';
 import { RequestContext } from '../request-context';
 
@@ -83,6 +84,12 @@ export class ProfilesController {
   @Get()
   list(@Query() query: PageQuery) {
     return this.readModels.queries.profiles.listProfiles({ page: query.page, pageSize: query.pageSize });
+  }
+
+  /** Returns the profile with its revision, which the ETag carries for `If-Match` on PATCH. */
+  @Get(':id')
+  async get(@Param('id') id: string) {
+    return (await this.readModels.queries.profiles.getProfile(id)) ?? notFound('PROFILE.NOT_FOUND', 'profile', id);
   }
 }
 

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { Controller, Get, Inject, Injectable, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
@@ -12,7 +13,8 @@ import {
   ReporterQueryPort,
 } from '@sms/read-models';
 import type { Request, Response } from 'express';
-import { LOGGER, READ_STORE } from '../../infrastructure/tokens';
+import { Secrets } from '../../infrastructure/secrets';
+import { LOGGER, READ_STORE, SECRETS } from '../../infrastructure/tokens';
 import { AppLogger } from '../../logging/logger';
 import { ReadModels } from '../../read-models/read-models.service';
 import { toInstant } from '../../use-cases/local-date';
@@ -43,11 +45,18 @@ const MEDIA_TYPES = ['application/json', 'application/x-ndjson', 'text/csv'] as 
 @Roles('reporter', 'auditor')
 @Controller('reporter/sms-campaign-attempts')
 export class ReporterController {
+  /** Signs the page cursors. Derived from AUTH_JWT_SECRET, which every API process shares. */
+  private readonly cursorKey: Buffer;
+
   constructor(
     private readonly reporter: ReporterReadModel,
     private readonly readModels: ReadModels,
     @Inject(LOGGER) private readonly logger: AppLogger,
-  ) {}
+    @Inject(SECRETS) secrets: Secrets,
+  ) {
+    // A key of its own, so that a cursor signature is never a valid signature for anything else.
+    this.cursorKey = createHmac('sha256', secrets.jwtSecret).update('reporter attempt cursor').digest();
+  }
 
   /**
    * Returns `{ items, nextCursor }`, oldest first by (startedAt, attemptId); `nextCursor` is null on
@@ -60,7 +69,7 @@ export class ReporterController {
   @ApiOkResponse({ description: 'A JSON page, an NDJSON stream (one row per line) or a UTF-8 CSV with a byte order mark' })
   async list(@Query() query: AttemptReportQuery, @Req() request: Request, @Res() response: Response): Promise<void> {
     const filters = await this.readFilters(query);
-    const after = query.cursor === undefined ? undefined : decodeAttemptCursor(query.cursor, filters);
+    const after = query.cursor === undefined ? undefined : decodeAttemptCursor(query.cursor, filters, this.cursorKey);
     const readPage: AttemptPageReader = (key, limit) => this.reporter.queries.listAttempts({ ...filters, after: key, limit });
 
     const mediaType = request.accepts([...MEDIA_TYPES]);
@@ -71,7 +80,7 @@ export class ReporterController {
     const rows = await readPage(after, query.limit + 1);
     const items = rows.slice(0, query.limit);
     const last = items.at(-1);
-    const nextCursor = rows.length > query.limit && last !== undefined ? encodeAttemptCursor(keyOf(last), filters) : null;
+    const nextCursor = rows.length > query.limit && last !== undefined ? encodeAttemptCursor(keyOf(last), filters, this.cursorKey) : null;
     response.json({ items, nextCursor });
   }
 
