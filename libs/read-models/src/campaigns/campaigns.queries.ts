@@ -123,16 +123,7 @@ export class CampaignQueries {
       `SELECT count(*)::integer AS total FROM ${this.table} ${where.toSql()}`,
       where.params(),
     );
-    const items = rows.map((row) => ({
-      id: row.id,
-      name: row.name,
-      reference: row.reference,
-      alias: row.alias,
-      status: row.status,
-      tags: row.tags,
-      counts: toTargetCounts(row),
-    }));
-    return { items, total: count.rows[0].total, page, pageSize };
+    return { items: rows.map(toCampaignSummary), total: count.rows[0].total, page, pageSize };
   }
 
   /**
@@ -149,7 +140,7 @@ export class CampaignQueries {
        ORDER BY ${BANNER_ORDER}`,
       [profileIds],
     );
-    return rows.map(toBannerSummary);
+    return rows.map(toCampaignSummary);
   }
 
   /** Lists one page of the Banner campaigns of `profileIds`, in the order of listBannerCampaigns. */
@@ -169,7 +160,7 @@ export class CampaignQueries {
       `SELECT count(*)::integer AS total FROM ${this.table} campaign ${this.bannerFilter}`,
       [profileIds],
     );
-    return { items: rows.map(toBannerSummary), total: count.rows[0].total, page, pageSize };
+    return { items: rows.map(toCampaignSummary), total: count.rows[0].total, page, pageSize };
   }
 
   /** Lists the campaigns that are ON, ordered by id, for the scheduler. */
@@ -221,7 +212,7 @@ export class CampaignQueries {
   }
 }
 
-function toBannerSummary(row: CampaignRow): CampaignSummary {
+function toCampaignSummary(row: CampaignRow): CampaignSummary {
   return {
     id: row.id,
     name: row.name,
