@@ -5,6 +5,7 @@ import { cut, TargetRowMapper } from '../mapping/target-row-mapper';
 import { TargetRowOptions, TargetRowResult } from '../mapping/target-row';
 import { CsvRecord, CsvRecordReader } from './csv-record-reader';
 import { Delimiter, DelimiterDetector } from './delimiter';
+import { firstInvalidUtf8Offset } from './utf8-offset';
 
 /** A CSV file as bytes (UTF-8, with or without a byte order mark) or as decoded text, in chunks. */
 export type TargetCsvInput = AsyncIterable<Buffer | string> | Iterable<Buffer | string> | NodeJS.ReadableStream;
@@ -201,7 +202,7 @@ class Utf8Check {
   }
 
   private notUtf8(bytes: Buffer): ImportFormatError {
-    const offset = firstInvalidUtf8Offset(bytes);
+    const offset = firstInvalidUtf8Offset(bytes, true);
     const line = this.lines.count(bytes.subarray(0, offset));
     const byte = offset < bytes.length ? `0x${bytes[offset].toString(16).toUpperCase().padStart(2, '0')}` : 'the end of the file';
     return new ImportFormatError(
@@ -232,30 +233,6 @@ class LineCounter {
   }
 }
 
-/**
- * Returns the offset of the first byte of `bytes` that is not part of a well-formed UTF-8
- * sequence, or the length when a sequence is only cut off at the end. Leading continuation bytes
- * are skipped: they may finish a character that the previous chunk began. The ranges of the second
- * byte follow RFC 3629, section 4, so that an encoded surrogate (ED A0 80) or an overlong form
- * (E0 80 80) is found at its first byte.
- */
-function firstInvalidUtf8Offset(bytes: Buffer): number {
-  let index = 0;
-  while (index < bytes.length && (bytes[index] & 0xc0) === 0x80) index += 1;
-  while (index < bytes.length) {
-    const lead = bytes[index];
-    const length = utf8SequenceLength(lead);
-    if (length === 0) return index;
-    for (let next = index + 1; next < index + length; next += 1) {
-      if (next >= bytes.length) return bytes.length;
-      const [min, max] = next === index + 1 ? secondByteRange(lead) : [0x80, 0xbf];
-      if (bytes[next] < min || bytes[next] > max) return index;
-    }
-    index += length;
-  }
-  return bytes.length;
-}
-
 function isBlank(fields: readonly string[]): boolean {
   for (const field of fields) {
     if (field.length > 0 && field.trim().length > 0) {
@@ -263,22 +240,4 @@ function isBlank(fields: readonly string[]): boolean {
     }
   }
   return true;
-}
-
-/** Returns the length of the UTF-8 sequence that `lead` starts, or 0 when no sequence starts with it. */
-function utf8SequenceLength(lead: number): number {
-  if (lead < 0x80) return 1;
-  if (lead >= 0xc2 && lead <= 0xdf) return 2;
-  if (lead >= 0xe0 && lead <= 0xef) return 3;
-  if (lead >= 0xf0 && lead <= 0xf4) return 4;
-  return 0;
-}
-
-/** Returns the range of the byte after `lead` in a well-formed sequence (RFC 3629, section 4). */
-function secondByteRange(lead: number): [number, number] {
-  if (lead === 0xe0) return [0xa0, 0xbf];
-  if (lead === 0xed) return [0x80, 0x9f];
-  if (lead === 0xf0) return [0x90, 0xbf];
-  if (lead === 0xf4) return [0x80, 0x8f];
-  return [0x80, 0xbf];
 }

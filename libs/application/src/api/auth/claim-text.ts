@@ -1,14 +1,12 @@
 import { DomainError } from '@sms/domain';
 import { previewValue } from '../errors/value-preview';
+import { loneSurrogateRule } from '../errors/well-formed-text';
 
 /** Maximum length of `sub` and of each `roles` and `profileIds` entry, in UTF-16 code units. */
 export const MAX_CLAIM_TEXT_LENGTH = 200;
 
 // eslint-disable-next-line no-control-regex -- control characters are what this pattern finds
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
-
-/** A UTF-16 surrogate without its partner. This pattern has no `u` flag so that it matches code units. */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
  * Returns the claim value when it is text that the event store can keep as actor metadata: a
@@ -41,11 +39,7 @@ function claimTextViolation(value: unknown): string | undefined {
   if (control !== null) {
     return `must not contain control characters, but has ${codePoint(control[0])} at index ${control.index}`;
   }
-  const surrogate = LONE_SURROGATE.exec(value);
-  if (surrogate !== null) {
-    return `must be well-formed Unicode, but has the lone surrogate ${codePoint(surrogate[0])} at UTF-16 index ${surrogate.index}`;
-  }
-  return undefined;
+  return loneSurrogateRule(value);
 }
 
 function codePoint(character: string): string {

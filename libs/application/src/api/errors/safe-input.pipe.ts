@@ -1,6 +1,7 @@
 import { ArgumentMetadata, Injectable, PipeTransform } from '@nestjs/common';
 import { DomainError } from '@sms/domain';
 import { previewValue } from './value-preview';
+import { loneSurrogateRule } from './well-formed-text';
 
 /**
  * Maximum nesting of objects and arrays in a body or query. The deepest DTO here (a target's
@@ -13,13 +14,6 @@ export const MAX_NESTING_DEPTH = 32;
 const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 const NUL_RULE = 'must not contain the NUL character (U+0000)';
-
-/**
- * A UTF-16 surrogate without its partner: a high one not followed by a low one, or a low one not
- * preceded by a high one. JSON.parse makes them from escapes such as "\ud800". Node 20 lacks
- * String.prototype.isWellFormed, and this pattern has no `u` flag so that it matches code units.
- */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
  * Rejects input that DTO validation cannot see or would turn into a 500, so it runs before the
@@ -126,11 +120,9 @@ function checkText(text: string, path: string, location: string): void {
   if (text.includes('\u0000')) {
     throw rejection('REQUEST.NUL_CHARACTER', location, path, text, NUL_RULE);
   }
-  const surrogate = LONE_SURROGATE.exec(text);
-  if (surrogate !== null) {
-    const codePoint = `U+${surrogate[0].charCodeAt(0).toString(16).toUpperCase()}`;
-    const rule = `must be well-formed Unicode, but has the lone surrogate ${codePoint} at UTF-16 index ${surrogate.index}`;
-    throw rejection('REQUEST.INVALID_UNICODE', location, path, text, rule);
+  const surrogateRule = loneSurrogateRule(text);
+  if (surrogateRule !== undefined) {
+    throw rejection('REQUEST.INVALID_UNICODE', location, path, text, surrogateRule);
   }
 }
 

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { firstInvalidUtf8Offset } from '@sms/imports';
 
 /** The `type` of NotUtf8BodyError, which body-parser keeps on the error it passes on. */
 const NOT_UTF8_TYPE = 'entity.not.utf8';
@@ -37,10 +38,10 @@ export function verifyUtf8Body(_request: IncomingMessage, _response: ServerRespo
       charset: encoding,
     });
   }
-  if (decodesAsUtf8(body, false)) {
+  if (decodesAsUtf8(body)) {
     return;
   }
-  const offset = firstInvalidOffset(body);
+  const offset = firstInvalidUtf8Offset(body);
   throw new NotUtf8BodyError(offset, body[offset]);
 }
 
@@ -49,47 +50,9 @@ export function hexByte(byte: number): string {
   return `0x${byte.toString(16).toUpperCase().padStart(2, '0')}`;
 }
 
-/**
- * Returns the offset of the first invalid sequence: the byte that starts no character, or the
- * lead byte of a character that the next byte breaks off. Returns the body length when only the
- * last character is cut off.
- */
-function firstInvalidOffset(body: Buffer): number {
-  if (decodesAsUtf8(body, true)) {
-    return body.length;
-  }
-  const breaking = firstBreakingOffset(body);
-  if (decodesAsUtf8(body.subarray(0, breaking), false)) {
-    return breaking;
-  }
-  let lead = breaking - 1;
-  while (lead > 0 && (body[lead] & 0xc0) === 0x80) {
-    lead -= 1;
-  }
-  return lead;
-}
-
-/**
- * Finds by bisection the first byte at which decoding fails. A streaming decoder accepts a prefix
- * that only stops inside a character, so it rejects exactly the prefixes that contain that byte.
- */
-function firstBreakingOffset(body: Buffer): number {
-  let validLength = 0;
-  let invalidLength = body.length;
-  while (invalidLength - validLength > 1) {
-    const middle = Math.floor((validLength + invalidLength) / 2);
-    if (decodesAsUtf8(body.subarray(0, middle), true)) {
-      validLength = middle;
-    } else {
-      invalidLength = middle;
-    }
-  }
-  return invalidLength - 1;
-}
-
-function decodesAsUtf8(bytes: Uint8Array, stream: boolean): boolean {
+function decodesAsUtf8(bytes: Uint8Array): boolean {
   try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream });
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
     return true;
   } catch {
     return false;
