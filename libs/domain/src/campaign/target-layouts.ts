@@ -172,11 +172,11 @@ export function layoutOfValues<Value>(
     const rule = `is not a field of layout '${best.name}', and no layout of the campaign has a field for each filled value (${filled.join(', ')})`;
     return { violation: { field: `layout.values.${unknown}`, value: values[unknown], rule } };
   }
-  const kept: Record<string, Value | null> = {};
+  const layoutValues: Record<string, Value | null> = {};
   for (const field of best.fields) {
-    if (Object.hasOwn(values, field.key)) kept[field.key] = values[field.key];
+    if (Object.hasOwn(values, field.key)) layoutValues[field.key] = values[field.key];
   }
-  return { layout: { name: best.name, values: kept } };
+  return { layout: { name: best.name, values: layoutValues } };
 }
 
 function hasType(value: unknown, type: LayoutFieldType): boolean {

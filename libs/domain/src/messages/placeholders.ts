@@ -4,7 +4,7 @@
  */
 const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}/g;
 
-/** Names a plain JavaScript object already has: a value under one of them could not be told from the built-in. */
+/** Names a plain JavaScript object already has: a value under one of them could not be distinguished from the built-in. */
 const OBJECT_PROPERTY_NAMES: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
 
 /** Tells whether `key` is a property every plain object has, such as `constructor` or `toString`. */

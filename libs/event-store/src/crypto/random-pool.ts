@@ -8,7 +8,7 @@ const POOL_BYTES = 64 * 1024;
  * for each took 17% of the service's CPU in a V8 profile of a 100,000-row import.
  *
  * Every byte is handed out once. A draw is copied out of the pool, and an exhausted pool is
- * replaced rather than refilled, so no caller ever holds bytes that change under it.
+ * replaced rather than refilled, so the bytes a caller received never change afterwards.
  */
 export class RandomPool {
   private pool = Buffer.alloc(0);

@@ -92,10 +92,10 @@ export function planColumns(
 }
 
 /**
- * Checks a mapping before any row is read: each target field or layout key is named once, no
- * name is a property name of every JavaScript object (`constructor`, `toString`), and, when
- * `layoutKeys` is given (the campaign has layouts), every name that is not a target field is a
- * field of one of the layouts. Mapping keys and names are compared trimmed, as planColumns reads them.
+ * Checks a mapping before any row is read. Each target field or layout key is named once, and no
+ * name is a property name of every JavaScript object (`constructor`, `toString`). When
+ * `layoutKeys` is given (the campaign has layouts), every name that is not a target field must be
+ * a field of one of the layouts. Mapping keys and names are compared trimmed, as planColumns reads them.
  *
  * @throws ImportFormatError IMPORT.INVALID_MAPPING naming the mapping entry and the rule it breaks.
  */
@@ -151,7 +151,7 @@ function assertNotFilledTwice(sourceByName: ReadonlyMap<string, string>, name: s
 
 /**
  * Layout values are plain objects. The key __proto__ would replace the prototype instead of adding
- * a value, and a value under `constructor` or `toString` could not be told from the built-in.
+ * a value, and a value under `constructor` or `toString` could not be distinguished from the built-in.
  */
 function assertSafeLayoutKey(key: string, column: string): void {
   if (key === '__proto__' || isObjectPropertyName(key)) {

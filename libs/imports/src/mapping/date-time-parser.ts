@@ -70,9 +70,10 @@ export class DateTimeParser {
   /**
    * Reads the value of a `date` layout field. Without a format, the text is kept as the file gives
    * it, because a template shows the date as written and the layout rules check its ISO-8601 form.
-   * With a format, the value becomes the ISO-8601 text the single add accepts: `2026-12-31` when
-   * the format has no hour, `2026-12-31T09:00:00` (wall-clock time, no zone) when it has one, and
-   * the UTC instant when it has an offset or a timestamp. Returns null for an empty cell.
+   * With a format, the value becomes the ISO-8601 text the single add accepts. That is
+   * `2026-12-31` when the format has no hour, and `2026-12-31T09:00:00` (wall-clock time, no zone)
+   * when it has one. A format with an offset or a timestamp gives the UTC instant. Returns null
+   * for an empty cell.
    */
   parseLayoutDate(raw: string): string | null | InvalidValue {
     const text = raw.trim();

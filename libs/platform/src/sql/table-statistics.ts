@@ -1,6 +1,6 @@
 import type { SqlExecutor } from './sql-client';
 
-/** The fewest rows written between two ANALYZE runs. */
+/** Minimum number of rows written between two ANALYZE runs. */
 const DEFAULT_MIN_ROWS = 50_000;
 
 /** Growth of the rows seen by this process since the last ANALYZE, as a share, before the next one. */

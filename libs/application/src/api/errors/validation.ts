@@ -63,7 +63,7 @@ function collectViolations(error: ValidationError, prefix: string): CodedViolati
 
 /**
  * Replaces the rules a missing field breaks (its type, its length, its format) with one saying
- * that it is required, since none of them can be met before it is given. A rule that itself says
+ * that it is required, since none of them can be met before it is given. A rule that itself states
  * when the field is required, such as "is required when enabled is true", is kept instead.
  */
 function whenMissing(violations: readonly CodedViolation[], value: unknown): readonly CodedViolation[] {
