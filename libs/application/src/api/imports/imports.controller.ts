@@ -25,6 +25,9 @@ import { ImportJob, ImportRunner } from './import-runner';
 import { BODY_CLASS_BY_SOURCE, CrmImportBody, DatabaseImportBody, IMPORT_SOURCES, PaymentImportBody } from './import-source.dto';
 import { tooLarge, UploadErrorsInterceptor } from './upload-errors.interceptor';
 
+/** How long the rest of a body over the size limit is read and dropped before the connection is cut. */
+const DISCARD_AFTER_FAILURE_MS = 5_000;
+
 /**
  * Multer's module-wide file limit, 200 MiB. The import route applies IMPORT_MAX_FILE_BYTES instead,
  * whose default is the same.
@@ -156,18 +159,26 @@ export class ImportsController {
 
   /**
    * Writes the request body to `path`. A body that grows over IMPORT_MAX_FILE_BYTES (a chunked one,
-   * whose size is not declared) is no longer read: the request is unpiped and paused, so that the
-   * error filter can still send the 413, and that response closes the connection.
+   * whose size is not declared) is no longer stored, and the error filter sends the 413, whose
+   * response closes the connection. The rest of the body is read and dropped meanwhile: a socket
+   * closed with unread input sends a reset, which can discard the 413 before the client reads it.
+   * A client still sending after DISCARD_AFTER_FAILURE_MS is cut off.
    */
   private writeBody(request: Request, path: string): Promise<void> {
     const maxBytes = this.config.IMPORT_MAX_FILE_BYTES;
     const file = createWriteStream(path);
     let bytes = 0;
+    let failed = false;
     return new Promise<void>((resolve, reject) => {
       const fail = (error: unknown) => {
+        if (failed) return;
+        failed = true;
         request.unpipe(file);
-        request.pause();
         file.destroy();
+        request.resume();
+        setTimeout(() => {
+          if (!request.complete) request.socket.destroy();
+        }, DISCARD_AFTER_FAILURE_MS).unref();
         reject(error instanceof Error ? error : new Error(String(error)));
       };
       request.on('data', (chunk: Buffer) => {
